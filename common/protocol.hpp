@@ -1,0 +1,30 @@
+#pragma once
+// The wire protocol (SPEC §5, docs/protocol.md): NDJSON requests, replies and stream events.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/expected.hpp"
+
+namespace traio {
+
+inline constexpr int kProtocolVersion = 1;
+
+struct Request {
+  std::int64_t id = 0;
+  std::string op;
+  nlohmann::json args = nlohmann::json::object();
+};
+
+// Validates the envelope {"v":1,"id":N,"op":"...","args":{...}}. On failure the Error carries
+// invalid_request or unsupported_version; `id_out` gets the id when one could be read, so the
+// error reply can still be matched.
+Expected<Request> parse_request(const nlohmann::json& line, std::int64_t& id_out);
+
+std::string encode_request(const Request& request);                   // one line, '\n' ended
+std::string encode_ok(std::int64_t id, const nlohmann::json& result);  // one line, '\n' ended
+std::string encode_error(std::int64_t id, const Error& error);        // one line, '\n' ended
+std::string encode_event(std::int64_t id, const nlohmann::json& event);
+
+}  // namespace traio

@@ -1,0 +1,92 @@
+#pragma once
+// What users submit (SPEC §2): jobs and scopes ("trees"), parsed and validated into plain
+// structs. Defaults are filled in here so that every later layer sees complete values.
+#include <csignal>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/duration.hpp"
+#include "config/parse_error.hpp"
+
+namespace traio {
+
+enum class JobKind { Process, Sleep };
+enum class OutputMode { Capture, Inherit, Null, File };
+enum class FileMode { Truncate, Append };
+
+std::string_view to_string(JobKind kind);
+std::string_view to_string(OutputMode mode);
+
+// The flags of traio (SPEC §1 rules 3-5). Plain bools: they are the JSON's own fields.
+struct NodeFlags {
+  bool master = false;
+  bool bubble = true;
+  bool awaited = true;
+};
+
+struct OutputSpec {
+  OutputMode mode = OutputMode::Capture;
+  std::string file;                    // mode File: an absolute path
+  FileMode file_mode = FileMode::Append;
+};
+
+struct StopSpec {
+  std::optional<int> signal;       // nullopt: the daemon's default (config defaults.stop)
+  std::optional<Duration> grace;   // nullopt: the daemon's default
+};
+
+struct JobSpec {
+  std::string name;  // empty: the daemon generates one ("job-17")
+  JobKind kind = JobKind::Process;
+  NodeFlags flags;
+  std::optional<Duration> timeout;
+  // process
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string cwd;  // empty: the daemon's working directory (traioctl always fills it)
+  StopSpec stop;
+  OutputSpec output;
+  std::vector<int> success_exit_codes{0};
+  // sleep
+  Duration duration{0};
+  // Not a JSON field: `spawn --inherit-env` sends the caller's environment as the base
+  // instead of the clean one (SPEC §2). nullopt: the clean base.
+  std::optional<std::map<std::string, std::string>> base_env;
+};
+
+struct NodeSpec;
+
+struct ScopeSpec {
+  std::string name;
+  NodeFlags flags;
+  std::optional<Duration> timeout;
+  bool finalize = true;  // trees from files are finalized once their children are submitted
+  std::vector<NodeSpec> children;
+};
+
+struct NodeSpec {
+  std::variant<JobSpec, ScopeSpec> node;
+  nlohmann::json source;  // the JSON this node was parsed from, kept for `inspect`
+
+  bool is_scope() const { return node.index() == 1; }
+  const std::string& name() const;
+  const NodeFlags& flags() const;
+};
+
+// Where parsing starts: a job file may not hold children; a tree file is a scope or a job.
+enum class SpecKind { Job, Tree };
+
+// Parses a job (SpecKind::Job) or a tree (a node with "children", or a job). Collects every
+// error rather than stopping at the first. Unknown fields, wrong types, out-of-range values
+// and fields not supported yet ("restart", "ready", "after", "user", ...) are errors.
+std::variant<NodeSpec, ParseErrors> parse_node_spec(const nlohmann::json& json, SpecKind kind);
+
+// The JSON form of a spec with every default filled in (for `inspect` and the journal).
+nlohmann::json to_json(const JobSpec& spec);
+
+}  // namespace traio

@@ -1,0 +1,39 @@
+#pragma once
+// What the core tells the world: one event per lifecycle step of a node. The server streams
+// them (`events`), wakes waiters on Done, and the daemon logs them (traio's logger).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/node_state.hpp"
+#include "daemon/core/node_id.hpp"
+#include "daemon/core/time.hpp"
+
+namespace traio {
+
+enum class EventKind {
+  Created,     // a node was added to the tree
+  Started,     // a job's process/timer started (pid set for processes)
+  Ready,       // a job became ready
+  Finalized,   // a scope was finalized
+  Stopping,    // cancellation reached the node (reason in message)
+  Exited,      // a job's run ended (before its outcome is final for the scope)
+  Done,        // the node is done: outcome is final
+  TimeoutSet,  // a node's own timeout was changed
+  Forgotten,   // the node left the history
+};
+
+std::string_view to_string(EventKind kind);
+
+struct LifecycleEvent {
+  std::uint64_t seq = 0;  // strictly increasing
+  WallTime time;
+  EventKind kind = EventKind::Created;
+  NodeId id = kNoNode;
+  std::string path;
+  NodeState state = NodeState::Open;
+  Outcome outcome = Outcome::None;
+  std::string message;
+};
+
+}  // namespace traio

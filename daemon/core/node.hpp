@@ -1,0 +1,68 @@
+#pragma once
+// A node of the scope tree: a scope or a job. Plain data; ScopeTree applies the rules.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/duration.hpp"
+#include "common/node_state.hpp"
+#include "config/node_spec.hpp"
+#include "daemon/core/cause.hpp"
+#include "daemon/core/node_id.hpp"
+#include "daemon/core/time.hpp"
+
+namespace traio {
+
+using Uid = unsigned;
+
+struct JobRun {
+  std::optional<int> pid;
+  std::optional<int> exit_code;
+  std::optional<int> signal;       // the signal that killed it
+  std::optional<int> sent_signal;  // the last signal traiod sent it (stop signal or SIGKILL)
+  bool stop_requested = false;     // rule 7: ended after its stop signal => cancelled
+};
+
+struct Node {
+  NodeId id = kNoNode;
+  NodeId parent = kNoNode;
+  NodeType type = NodeType::Job;
+  std::string name;
+  std::string path;
+  NodeFlags flags;
+  NodeState state = NodeState::Open;
+  Outcome outcome = Outcome::None;  // sticky: the first cause wins (rule 7)
+  std::string reason;               // why it ended, in words
+  std::shared_ptr<const Cause> cause;
+  bool claimed = false;             // rule 10: a claimed node no longer bubbles
+  bool ready = false;
+  std::optional<Duration> timeout;  // its own timeout, as last set
+  std::optional<SteadyTime> own_deadline;
+  std::optional<WallTime> own_deadline_wall;
+  WallTime created_at{};
+  std::optional<WallTime> started_at;
+  std::optional<WallTime> ended_at;
+  Uid owner_uid = 0;
+
+  // scope
+  bool finalized = false;
+  std::vector<NodeId> children;                       // in submission order, ended ones too
+  std::unordered_map<std::string, NodeId> by_name;    // the latest child of each name
+  std::size_t live_children = 0;
+  std::size_t live_awaited = 0;
+
+  // job
+  std::shared_ptr<const JobSpec> job;  // shared: runners hold it while the node may be forgotten
+  JobRun run;
+
+  nlohmann::json source;  // the spec as submitted (inspect)
+
+  bool is_scope() const { return type == NodeType::Scope; }
+  bool is_done() const { return state == NodeState::Done; }
+  // A live node has not reached Done. A scope that is cancelling is live.
+  bool is_live() const { return state != NodeState::Done; }
+};
+
+}  // namespace traio

@@ -1,0 +1,111 @@
+#pragma once
+// The scope tree: the rules of SPEC §1 as a pure state machine. Requests and runner
+// reports come in with the time; effects (start/stop a job, arm a deadline, an event) go out.
+// No I/O, no clock, no Asio: every rule is tested here by feeding events by hand.
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/expected.hpp"
+#include "config/node_spec.hpp"
+#include "daemon/core/effect.hpp"
+#include "daemon/core/exit_info.hpp"
+#include "daemon/core/node.hpp"
+
+namespace traio {
+
+struct TreeLimits {
+  std::size_t history = 1000;     // ended nodes kept resolvable
+  std::size_t max_nodes = 100000; // nodes in the tree, live and ended
+  std::size_t max_depth = 64;     // path depth
+};
+
+// Options of a scope made by `fork` (a ScopeSpec without children, not finalized).
+struct ForkOptions {
+  std::string name;
+  NodeFlags flags;
+  std::optional<Duration> timeout;
+};
+
+class ScopeTree {
+ public:
+  explicit ScopeTree(TreeLimits limits = {});
+
+  // --- queries -------------------------------------------------------------------
+  const Node* find(NodeId id) const;
+  // Resolves "/a/b": the live node of that name, else the latest ended one still in history.
+  std::optional<NodeId> resolve(std::string_view path) const;
+  const Node& root() const;
+  std::size_t node_count() const { return nodes_.size(); }
+  std::size_t live_count() const { return live_count_; }
+  // Rule 13: the daemon may exit once the root is done.
+  bool root_done() const { return root().is_done(); }
+
+  // --- requests (SPEC §3 verbs) --------------------------------------------------
+  Expected<NodeId> spawn(const Now& now, NodeId scope, JobSpec spec, nlohmann::json source, Uid owner,
+                         Effects& out);
+  Expected<NodeId> fork(const Now& now, NodeId scope, ForkOptions options, Uid owner, Effects& out);
+  // Submits a whole tree (or a single job) atomically: every name is checked before
+  // anything starts. Scopes with finalize=true are finalized once their children are in.
+  Expected<NodeId> submit(const Now& now, NodeId scope, const NodeSpec& spec, Uid owner, Effects& out);
+  Status finalize(const Now& now, NodeId scope, Effects& out);
+  Status cancel(const Now& now, NodeId node, std::string reason, Effects& out);
+  Status set_timeout(const Now& now, NodeId node, std::optional<Duration> timeout, Effects& out);
+  void claim(NodeId node);
+  // Rule 13: cancel everything; the root ends once every job is reaped.
+  void shutdown(const Now& now, Effects& out);
+
+  // --- runner reports ------------------------------------------------------------
+  void on_job_started(const Now& now, NodeId job, std::optional<int> pid, Effects& out);
+  void on_job_ready(const Now& now, NodeId job, Effects& out);
+  void on_job_exited(const Now& now, NodeId job, const ExitInfo& exit, Effects& out);
+  // The runner sent a signal (stop signal or SIGKILL after the grace): recorded as sent_signal.
+  void on_job_signalled(NodeId job, int signo);
+  void on_deadline(const Now& now, NodeId node, Effects& out);
+
+ private:
+  Node& node(NodeId id);
+  Expected<NodeId> check_open_scope(NodeId scope) const;
+  Status check_name(const Node& scope, const std::string& name) const;
+  Status check_capacity(std::size_t extra, std::size_t depth) const;
+  Node& add_node(const Now& now, Node& parent, NodeType type, std::string name, NodeFlags flags,
+                 std::optional<Duration> timeout, Uid owner, nlohmann::json source, Effects& out);
+  NodeId add_spec(const Now& now, NodeId parent, const NodeSpec& spec, Uid owner, Effects& out);
+  Status check_spec_names(const Node& scope, const NodeSpec& spec) const;
+  std::string generate_name(const Node& scope, NodeType type);
+
+  // the rules, one function each
+  void rule2_finalize(const Now& now, Node& scope, Effects& out);
+  void rule2_end_when_awaited_done(const Now& now, Node& scope, Effects& out);
+  void rule3_bubble(const Now& now, Node& child, Effects& out);
+  void rule4_master_ended(const Now& now, Node& child, Effects& out);
+  void rule6_arm_deadline(const Now& now, Node& n, Effects& out);
+  void rule6_timed_out(const Now& now, Node& n, Effects& out);
+  void rule7_cancel(const Now& now, Node& n, Outcome outcome, std::string reason,
+                    std::shared_ptr<const Cause> cause, Effects& out);
+
+  void decide(Node& n, Outcome outcome, std::string reason, std::shared_ptr<const Cause> cause);
+  void stop_children(const Now& now, Node& scope, Effects& out);
+  void maybe_scope_done(const Now& now, Node& scope, Effects& out);
+  void enter_done(const Now& now, Node& n, Effects& out);
+  void on_child_done(const Now& now, Node& parent, Node& child, Effects& out);
+  void remember_ended(NodeId id, Effects& out);
+  void forget(NodeId id, Effects& out);
+  std::shared_ptr<const Cause> cause_of(const Node& decider) const;
+  void emit(const Now& now, Node& n, EventKind kind, std::string message, Effects& out);
+
+  TreeLimits limits_;
+  std::unordered_map<NodeId, Node> nodes_;
+  NodeId next_id_ = kRootId;
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t next_job_name_ = 1;
+  std::uint64_t next_scope_name_ = 1;
+  std::size_t live_count_ = 0;
+  std::deque<NodeId> ended_;  // oldest first: the history forgets from the front
+  bool shutting_down_ = false;
+};
+
+}  // namespace traio

@@ -11,6 +11,10 @@ namespace traio {
 
 using Duration = std::chrono::milliseconds;
 
+// The longest duration we accept (100 years): deadlines are computed as now + d in
+// nanoseconds, which overflows int64 past ~292 years.
+inline constexpr Duration kMaxDuration = std::chrono::hours(24 * 36500);
+
 // Parses the string form. Errors say what was wrong ("unknown unit 'x' in '5x'").
 Expected<Duration> parse_duration(std::string_view text);
 // Parses a number of seconds (fractions allowed, rounded to the millisecond).

@@ -36,11 +36,15 @@ struct Node {
   Outcome outcome = Outcome::None;  // sticky: the first cause wins (rule 7)
   std::string reason;               // why it ended, in words
   std::shared_ptr<const Cause> cause;
+  // This node as the cause of its parent's outcome; shared so that the parent's cause
+  // chain sees the exit code that arrives after the parent already decided (a timeout).
+  std::shared_ptr<Cause> as_cause;
   bool claimed = false;             // rule 10: a claimed node no longer bubbles
   bool ready = false;
   std::optional<Duration> timeout;  // its own timeout, as last set
   std::optional<SteadyTime> own_deadline;
   std::optional<WallTime> own_deadline_wall;
+  std::size_t depth = 0;            // "/" is 0, "/a" is 1
   WallTime created_at{};
   std::optional<WallTime> started_at;
   std::optional<WallTime> ended_at;

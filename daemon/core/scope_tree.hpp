@@ -32,7 +32,7 @@ struct ForkOptions {
 
 class ScopeTree {
  public:
-  explicit ScopeTree(TreeLimits limits = {});
+  explicit ScopeTree(TreeLimits limits = {}, WallTime created = {});
 
   // --- queries -------------------------------------------------------------------
   const Node* find(NodeId id) const;
@@ -88,13 +88,16 @@ class ScopeTree {
                     std::shared_ptr<const Cause> cause, Effects& out);
 
   void decide(Node& n, Outcome outcome, std::string reason, std::shared_ptr<const Cause> cause);
-  void stop_children(const Now& now, Node& scope, Effects& out);
+  void stop_children(const Now& now, Node& scope, const std::string& reason, Effects& out);
   void maybe_scope_done(const Now& now, Node& scope, Effects& out);
   void enter_done(const Now& now, Node& n, Effects& out);
   void on_child_done(const Now& now, Node& parent, Node& child, Effects& out);
-  void remember_ended(NodeId id, Effects& out);
+  void remember_ended(NodeId id);
+  void trim_history(Effects& out);
   void forget(NodeId id, Effects& out);
-  std::shared_ptr<const Cause> cause_of(const Node& decider) const;
+  std::shared_ptr<const Cause> cause_of(Node& decider);
+  void refresh_cause(Node& n);
+  static bool bubbles(const Node& child);
   void emit(const Now& now, Node& n, EventKind kind, std::string message, Effects& out);
 
   TreeLimits limits_;

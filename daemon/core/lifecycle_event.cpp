@@ -1,0 +1,20 @@
+#include "daemon/core/lifecycle_event.hpp"
+
+namespace traio {
+
+std::string_view to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::Created: return "created";
+    case EventKind::Started: return "started";
+    case EventKind::Ready: return "ready";
+    case EventKind::Finalized: return "finalized";
+    case EventKind::Stopping: return "stopping";
+    case EventKind::Exited: return "exited";
+    case EventKind::Done: return "done";
+    case EventKind::TimeoutSet: return "timeout_set";
+    case EventKind::Forgotten: return "forgotten";
+  }
+  return "unknown";
+}
+
+}  // namespace traio

@@ -1,0 +1,97 @@
+// What the runners and the deadline timers report, turned into the rules' terms.
+// Reports about nodes that are gone or already done are stale (a race the loop allows)
+// and are ignored.
+#include <algorithm>
+#include <string>
+
+#include "common/signal_name.hpp"
+#include "daemon/core/scope_tree.hpp"
+
+namespace traio {
+
+namespace {
+
+bool is_success_code(const JobSpec& spec, int code) {
+  return std::find(spec.success_exit_codes.begin(), spec.success_exit_codes.end(), code) !=
+         spec.success_exit_codes.end();
+}
+
+// The outcome of a run that ended on its own (no stop requested).
+Outcome natural_outcome(const JobSpec& spec, const ExitInfo& exit, std::string& reason) {
+  switch (exit.kind) {
+    case ExitKind::Exited:
+      reason = "exited with code " + std::to_string(exit.code);
+      return is_success_code(spec, exit.code) ? Outcome::Succeeded : Outcome::Failed;
+    case ExitKind::Signaled:
+      reason = "killed by signal " + signal_name(exit.code);
+      return Outcome::Failed;  // a signal traiod did not send (SPEC §1, job kinds)
+    case ExitKind::StartFailed:
+      reason = exit.message;
+      return Outcome::Failed;
+    case ExitKind::Completed:
+      reason = spec.kind == JobKind::Sleep ? "slept " + format_duration(spec.duration) : "completed";
+      return Outcome::Succeeded;
+    case ExitKind::Aborted:
+      reason = "aborted";
+      return Outcome::Cancelled;
+  }
+  return Outcome::Failed;
+}
+
+}  // namespace
+
+void ScopeTree::on_job_started(const Now& now, NodeId id, std::optional<int> pid, Effects& out) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
+  Node& n = it->second;
+  n.run.pid = pid;
+  n.started_at = now.wall;
+  emit(now, n, EventKind::Started, pid ? "pid " + std::to_string(*pid) : std::string{}, out);
+  // A process without a `ready` probe is ready as soon as it runs (SPEC §1).
+  if (n.job && n.job->kind == JobKind::Process) on_job_ready(now, id, out);
+}
+
+void ScopeTree::on_job_ready(const Now& now, NodeId id, Effects& out) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.is_done() || it->second.ready) return;
+  it->second.ready = true;
+  emit(now, it->second, EventKind::Ready, {}, out);
+}
+
+void ScopeTree::on_job_signalled(NodeId id, int signo) {
+  auto it = nodes_.find(id);
+  if (it != nodes_.end() && it->second.is_live()) it->second.run.sent_signal = signo;
+}
+
+// A job's run ended. After traiod asked it to stop, it is cancelled whatever its exit
+// status (rule 7), unless an earlier cause (its timeout) already decided it.
+void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, Effects& out) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
+  Node& n = it->second;
+  if (exit.kind == ExitKind::Exited) n.run.exit_code = exit.code;
+  if (exit.kind == ExitKind::Signaled) n.run.signal = exit.code;
+  std::string reason;
+  Outcome outcome = natural_outcome(*n.job, exit, reason);
+  if (n.run.stop_requested) {
+    decide(n, Outcome::Cancelled, "cancelled (" + reason + ")", nullptr);
+  } else {
+    decide(n, outcome, std::move(reason), nullptr);
+  }
+  emit(now, n, EventKind::Exited, exit.kind == ExitKind::StartFailed ? exit.message : n.reason, out);
+  enter_done(now, n, out);
+  trim_history(out);
+}
+
+// Rule 6. A deadline that was moved since the timer was armed is stale.
+void ScopeTree::on_deadline(const Now& now, NodeId id, Effects& out) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.is_done()) return;
+  Node& n = it->second;
+  if (!n.own_deadline || now.mono < *n.own_deadline) return;
+  n.own_deadline.reset();
+  rule6_timed_out(now, n, out);
+  trim_history(out);
+}
+
+}  // namespace traio

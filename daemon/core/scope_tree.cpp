@@ -1,0 +1,289 @@
+// The scope tree: queries and the requests of SPEC §3. The rules themselves are in
+// scope_rules.cpp, the runners' reports in scope_reports.cpp.
+#include "daemon/core/scope_tree.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "common/node_path.hpp"
+#include "common/unreachable.hpp"
+
+namespace traio {
+
+namespace {
+
+Error not_found(NodeId id) { return {ErrorCode::NotFound, "no node #" + std::to_string(id)}; }
+
+// How many nodes a spec adds, and how deep below its parent it reaches.
+void measure(const NodeSpec& spec, std::size_t level, std::size_t& count, std::size_t& depth) {
+  ++count;
+  depth = std::max(depth, level);
+  if (!spec.is_scope()) return;
+  for (const auto& child : std::get<ScopeSpec>(spec.node).children) measure(child, level + 1, count, depth);
+}
+
+}  // namespace
+
+ScopeTree::ScopeTree(TreeLimits limits, WallTime created) : limits_(limits) {
+  Node root;
+  root.id = kRootId;
+  root.type = NodeType::Scope;
+  root.path = "/";
+  root.state = NodeState::Open;
+  root.created_at = created;
+  root.started_at = created;
+  nodes_.emplace(kRootId, std::move(root));
+  next_id_ = kRootId + 1;
+  live_count_ = 1;
+}
+
+// --- queries -------------------------------------------------------------------------
+
+const Node* ScopeTree::find(NodeId id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+Node& ScopeTree::node(NodeId id) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) TRAIO_UNREACHABLE("node id not in the tree");
+  return it->second;
+}
+
+const Node& ScopeTree::root() const { return nodes_.at(kRootId); }
+
+std::optional<NodeId> ScopeTree::resolve(std::string_view path) const {
+  auto names = split_path(path);
+  if (!names) return std::nullopt;
+  const Node* at = &root();
+  for (const auto& name : *names) {
+    auto it = at->by_name.find(name);
+    if (it == at->by_name.end()) return std::nullopt;
+    at = find(it->second);
+    if (at == nullptr) return std::nullopt;
+  }
+  return at->id;
+}
+
+// --- checks shared by the requests ---------------------------------------------------
+
+// Rule 9: spawning or forking into a scope that is cancelling or done is refused.
+Expected<NodeId> ScopeTree::check_open_scope(NodeId scope) const {
+  const Node* s = find(scope);
+  if (s == nullptr) return not_found(scope);
+  if (!s->is_scope()) return Error{ErrorCode::InvalidRequest, s->path + " is a job, not a scope"};
+  if (shutting_down_) return Error{ErrorCode::ScopeClosed, "traiod is stopping"};
+  switch (s->state) {
+    case NodeState::Open:
+    case NodeState::Finalized:
+      return scope;
+    case NodeState::Cancelling:
+      return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is cancelling"};
+    case NodeState::Done:
+      return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is done"};
+    case NodeState::Pending:
+    case NodeState::Queued:
+    case NodeState::Running:
+    case NodeState::Paused:
+    case NodeState::Stopping:
+      break;
+  }
+  TRAIO_UNREACHABLE("a scope in a job state");
+}
+
+// Names are unique among live siblings (SPEC §1); an ended sibling's name may be reused.
+Status ScopeTree::check_name(const Node& scope, const std::string& name) const {
+  if (!is_valid_name(name)) return Error{ErrorCode::InvalidRequest, name_error(name)};
+  auto it = scope.by_name.find(name);
+  if (it != scope.by_name.end()) {
+    const Node* other = find(it->second);
+    if (other != nullptr && other->is_live())
+      return Error{ErrorCode::NameTaken, "name '" + name + "' is taken in " + scope.path};
+  }
+  return ok_status();
+}
+
+Status ScopeTree::check_capacity(std::size_t extra, std::size_t depth) const {
+  if (nodes_.size() + extra > limits_.max_nodes)
+    return Error{ErrorCode::LimitExceeded, "the tree would hold " + std::to_string(nodes_.size() + extra) +
+                                               " nodes (limit " + std::to_string(limits_.max_nodes) + ")"};
+  if (depth > limits_.max_depth)
+    return Error{ErrorCode::LimitExceeded,
+                 "the tree would be " + std::to_string(depth) + " levels deep (limit " +
+                     std::to_string(limits_.max_depth) + ")"};
+  return ok_status();
+}
+
+// A whole tree is checked before any of it is added, so a refused submit adds nothing.
+Status ScopeTree::check_spec_names(const Node& scope, const NodeSpec& spec) const {
+  if (!spec.name().empty()) {
+    if (auto ok = check_name(scope, spec.name()); !ok) return ok;
+  }
+  if (!spec.is_scope()) return ok_status();
+  std::vector<std::string> seen;
+  for (const auto& child : std::get<ScopeSpec>(spec.node).children) {
+    const auto& name = child.name();
+    if (name.empty()) continue;
+    if (!is_valid_name(name)) return Error{ErrorCode::InvalidRequest, name_error(name)};
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      return Error{ErrorCode::NameTaken, "name '" + name + "' appears twice among siblings"};
+    seen.push_back(name);
+    if (child.is_scope()) {
+      Node empty;  // a new scope has no live children to clash with
+      if (auto ok = check_spec_names(empty, child); !ok) return ok;
+    }
+  }
+  return ok_status();
+}
+
+std::string ScopeTree::generate_name(const Node& scope, NodeType type) {
+  for (;;) {
+    std::string name = type == NodeType::Job ? "job-" + std::to_string(next_job_name_++)
+                                             : "scope-" + std::to_string(next_scope_name_++);
+    if (!scope.by_name.contains(name)) return name;
+  }
+}
+
+// --- building nodes --------------------------------------------------------------------
+
+Node& ScopeTree::add_node(const Now& now, Node& parent, NodeType type, std::string name, NodeFlags flags,
+                          std::optional<Duration> timeout, Uid owner, nlohmann::json source, Effects& out) {
+  if (name.empty()) name = generate_name(parent, type);
+  NodeId id = next_id_++;
+  Node n;
+  n.id = id;
+  n.parent = parent.id;
+  n.type = type;
+  n.path = join_path(parent.path, name);
+  n.name = std::move(name);
+  n.depth = parent.depth + 1;
+  n.flags = flags;
+  n.state = type == NodeType::Scope ? NodeState::Open : NodeState::Running;
+  n.timeout = timeout;
+  n.created_at = now.wall;
+  n.owner_uid = owner;
+  n.source = std::move(source);
+  parent.children.push_back(id);
+  parent.by_name[n.name] = id;
+  ++parent.live_children;
+  if (flags.awaited) ++parent.live_awaited;
+  ++live_count_;
+  Node& added = nodes_.emplace(id, std::move(n)).first->second;
+  emit(now, added, EventKind::Created, {}, out);
+  rule6_arm_deadline(now, added, out);
+  return added;
+}
+
+NodeId ScopeTree::add_spec(const Now& now, NodeId parent_id, const NodeSpec& spec, Uid owner, Effects& out) {
+  Node& parent = node(parent_id);
+  if (!spec.is_scope()) {
+    const auto& job = std::get<JobSpec>(spec.node);
+    Node& n = add_node(now, parent, NodeType::Job, job.name, job.flags, job.timeout, owner, spec.source, out);
+    n.job = std::make_shared<const JobSpec>(job);
+    out.push_back(StartJob{n.id});
+    return n.id;
+  }
+  const auto& scope = std::get<ScopeSpec>(spec.node);
+  Node& n = add_node(now, parent, NodeType::Scope, scope.name, scope.flags, scope.timeout, owner, spec.source, out);
+  n.started_at = now.wall;
+  NodeId id = n.id;
+  for (const auto& child : scope.children) add_spec(now, id, child, owner, out);
+  if (scope.finalize) rule2_finalize(now, node(id), out);
+  return id;
+}
+
+// --- requests --------------------------------------------------------------------------
+
+Expected<NodeId> ScopeTree::spawn(const Now& now, NodeId scope, JobSpec spec, nlohmann::json source, Uid owner,
+                                  Effects& out) {
+  NodeSpec node_spec{std::move(spec), std::move(source)};
+  return submit(now, scope, node_spec, owner, out);
+}
+
+Expected<NodeId> ScopeTree::fork(const Now& now, NodeId scope, ForkOptions options, Uid owner, Effects& out) {
+  ScopeSpec spec;
+  spec.name = std::move(options.name);
+  spec.flags = options.flags;
+  spec.timeout = options.timeout;
+  spec.finalize = false;  // a forked scope stays open until `finalize` (rule 1)
+  nlohmann::json source = {{"name", spec.name}, {"master", spec.flags.master},
+                           {"bubble", spec.flags.bubble}, {"awaited", spec.flags.awaited}};
+  if (spec.timeout) source["timeout"] = format_duration(*spec.timeout);
+  return submit(now, scope, NodeSpec{std::move(spec), std::move(source)}, owner, out);
+}
+
+Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec& spec, Uid owner, Effects& out) {
+  auto open = check_open_scope(scope);
+  if (!open) return open.error();
+  const Node& parent = node(scope);
+  if (auto ok = check_spec_names(parent, spec); !ok) return ok.error();
+  std::size_t count = 0, depth = 0;
+  measure(spec, 1, count, depth);
+  if (auto ok = check_capacity(count, parent.depth + depth); !ok) return ok.error();
+  NodeId id = add_spec(now, scope, spec, owner, out);
+  trim_history(out);
+  return id;
+}
+
+Status ScopeTree::finalize(const Now& now, NodeId scope, Effects& out) {
+  const Node* s = find(scope);
+  if (s == nullptr) return not_found(scope);
+  if (!s->is_scope()) return Error{ErrorCode::InvalidRequest, s->path + " is a job, not a scope"};
+  if (scope == kRootId) return Error{ErrorCode::InvalidRequest, "the root scope is never finalized (rule 1)"};
+  rule2_finalize(now, node(scope), out);
+  trim_history(out);
+  return ok_status();
+}
+
+Status ScopeTree::cancel(const Now& now, NodeId id, std::string reason, Effects& out) {
+  if (find(id) == nullptr) return not_found(id);
+  if (reason.empty()) reason = "cancelled by request";
+  Node& n = node(id);
+  if (id == kRootId) {
+    // The root lives as long as the daemon (rule 1): cancelling it cancels everything in it.
+    stop_children(now, n, std::move(reason), out);
+  } else {
+    rule7_cancel(now, n, Outcome::Cancelled, std::move(reason), nullptr, out);
+  }
+  trim_history(out);
+  return ok_status();
+}
+
+Status ScopeTree::set_timeout(const Now& now, NodeId id, std::optional<Duration> timeout, Effects& out) {
+  if (find(id) == nullptr) return not_found(id);
+  Node& n = node(id);
+  if (id == kRootId) return Error{ErrorCode::InvalidRequest, "the root scope cannot time out"};
+  if (n.is_done()) return Error{ErrorCode::ScopeClosed, n.path + " has already ended"};
+  n.timeout = timeout;
+  if (timeout) {
+    rule6_arm_deadline(now, n, out);  // rule 6: D from now, as traio lets a timeout be overridden
+  } else {
+    n.own_deadline.reset();
+    n.own_deadline_wall.reset();
+    out.push_back(DisarmDeadline{id});
+  }
+  emit(now, n, EventKind::TimeoutSet, timeout ? format_duration(*timeout) : "none", out);
+  return ok_status();
+}
+
+// Rule 10: whoever waits with --claim takes over the outcome, so the node stops bubbling.
+// A node that already ended has already bubbled or not: nothing changes.
+void ScopeTree::claim(NodeId id) {
+  auto it = nodes_.find(id);
+  if (it != nodes_.end() && it->second.is_live()) it->second.claimed = true;
+}
+
+// Rule 13: everything is cancelled with grace; the root is done once every job is reaped.
+void ScopeTree::shutdown(const Now& now, Effects& out) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  Node& root = node(kRootId);
+  decide(root, Outcome::Cancelled, "traiod is stopping", nullptr);
+  root.state = NodeState::Cancelling;
+  emit(now, root, EventKind::Stopping, root.reason, out);
+  stop_children(now, root, "traiod is stopping", out);
+  maybe_scope_done(now, root, out);
+  trim_history(out);
+}
+
+}  // namespace traio

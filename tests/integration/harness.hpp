@@ -1,0 +1,135 @@
+#pragma once
+// End-to-end harness: a real traiod on a private socket in a temp dir, driven by the real
+// traioctl. Every process a test starts is found again (by the daemon's socket path in its
+// environment, which every job and its descendants inherit: rule 12) and must be gone
+// when the daemon has stopped.
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace traio::test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+using Env = std::map<std::string, std::string>;
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void write_file(const std::filesystem::path& path, const std::string& text);
+std::string read_file(const std::filesystem::path& path);
+
+// What a finished traioctl left behind.
+struct CtlResult {
+  int code = -1;  // exit code; 128+N when killed by signal N; -1 when the harness killed it
+  std::string out;
+  std::string err;
+  Millis elapsed{0};
+
+  std::string line() const;              // stdout without the trailing newline
+  nlohmann::json json() const;           // stdout parsed as one JSON document (throws)
+  std::string describe() const;          // for failure messages
+};
+
+// A child process with its stdout and stderr captured; stdin is /dev/null.
+class Proc {
+ public:
+  Proc(const std::vector<std::string>& argv, const Env& env);
+  ~Proc();  // kills and reaps the process if still running
+  Proc(const Proc&) = delete;
+  Proc& operator=(const Proc&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int signo) const;
+  // Reads output until the process exits (SIGKILL after `limit`), reaps it.
+  CtlResult finish(Millis limit = 30s);
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  Clock::time_point started_;
+};
+
+struct DaemonOptions {
+  std::string config = "{}";  // extra keys merged into the test config
+};
+
+// A traiod of its own. The destructor stops it (SIGTERM, bounded wait, SIGKILL), and
+// checks that it exited 0 and that no process it started is left (rule 13).
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options = {});
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  const TempDir& dir() const { return dir_; }
+  const std::string& socket() const { return socket_; }
+  pid_t pid() const { return pid_; }
+
+  // Runs traioctl with TRAIO_SOCKET set to this daemon's socket.
+  CtlResult ctl(const std::vector<std::string>& args, const Env& env = {}, Millis limit = 30s) const;
+  std::unique_ptr<Proc> ctl_async(const std::vector<std::string>& args, const Env& env = {}) const;
+  Env ctl_env(const Env& extra = {}) const;
+
+  // `inspect --json PATH` as a node object; fails the test when it does not answer.
+  nlohmann::json inspect(const std::string& path) const;
+  // Polls until `pred(node)` holds (or `limit` passes); returns the last node seen.
+  template <class Pred>
+  nlohmann::json inspect_until(const std::string& path, Pred pred, Millis limit = 5s) const;
+
+  // Sends `signo`, waits up to `limit` for the exit; returns the exit status (128+N for a
+  // signal, -1 when it had to be killed). Idempotent: later calls return the same status.
+  int stop(int signo, Millis limit = 20s);
+  // Processes that carry this daemon's socket path in their environment.
+  std::vector<pid_t> leftovers() const;
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  std::string socket_;
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Processes whose command line contains `marker` (e.g. "sleep 31.42").
+std::vector<pid_t> processes_with_cmdline(const std::string& marker);
+bool process_exists(pid_t pid);
+// The path where the test binaries run traioctl from (for jobs that call it: rule 12).
+std::string traioctl_bin();
+std::string examples_dir();
+
+template <class Pred>
+nlohmann::json Daemon::inspect_until(const std::string& path, Pred pred, Millis limit) const {
+  const auto until = Clock::now() + limit;
+  nlohmann::json node = inspect(path);
+  while (!pred(node) && Clock::now() < until) {
+    ::usleep(50'000);
+    node = inspect(path);
+  }
+  return node;
+}
+
+}  // namespace traio::test

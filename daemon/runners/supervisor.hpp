@@ -3,15 +3,18 @@
 // timers arm deadlines, listeners (server sessions, the logger) receive lifecycle events.
 // Every core call goes through act(), which stamps the time and applies the effects.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include <boost/asio/io_context.hpp>
 
 #include "config/daemon_config.hpp"
 #include "daemon/core/scope_tree.hpp"
+#include "daemon/runners/job_reports.hpp"
 
 namespace traio {
 
@@ -19,29 +22,38 @@ class ProcessRunner;
 class SleepRunner;
 class DeadlineTimers;
 
-class Supervisor {
+class Supervisor : private JobReports {
  public:
   using Listener = std::function<void(const LifecycleEvent&)>;
   using ListenerId = std::uint64_t;
 
-  // `socket_path` is what jobs get as TRAIO_SOCKET (rule 12).
+  // `socket_path` is what jobs get as TRAIO_SOCKET (rule 12). `config` must outlive this.
+  // Creates config.log_dir (mode 0750) when it does not exist.
   Supervisor(boost::asio::io_context& io, const DaemonConfig& config, std::string socket_path);
-  ~Supervisor();
+  ~Supervisor() override;
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
   const ScopeTree& tree() const { return tree_; }
   Now now() const;
 
-  // Runs `call(now, tree, effects)` and then carries out the effects, in order.
+  // Runs `call(now, tree, effects)` and then carries out the effects, in order. Safe to call
+  // from a listener: effects produced while others are being applied run after them.
   template <class Call>
   auto act(Call&& call) {
     Effects out;
-    auto result = call(now(), tree_, out);
-    apply(std::move(out));
-    return result;
+    using Result = decltype(call(now(), tree_, out));
+    if constexpr (std::is_void_v<Result>) {
+      call(now(), tree_, out);
+      apply(std::move(out));
+    } else {
+      auto result = call(now(), tree_, out);
+      apply(std::move(out));
+      return result;
+    }
   }
 
+  // Listeners may subscribe and unsubscribe (themselves included) from inside a callback.
   ListenerId subscribe(Listener listener);
   void unsubscribe(ListenerId id);
 
@@ -51,9 +63,25 @@ class Supervisor {
   // The capture log of a job (output: capture), whether or not it exists yet.
   std::string log_path(NodeId id) const;
 
+  // Jobs whose runner is still busy (processes not reaped yet, sleeps not ended).
+  std::size_t running_jobs() const;
+
  private:
+  using Report = std::function<void(const Now&, ScopeTree&, Effects&)>;
+
+  // JobReports: what the runners tell us, queued while effects are being applied.
+  void job_started(NodeId id, std::optional<int> pid) override;
+  void job_ready(NodeId id) override;
+  void job_exited(NodeId id, ExitInfo exit) override;
+  void job_signalled(NodeId id, int signo) override;
+  void on_deadline(NodeId id);
+  void report(Report report);
+
   void apply(Effects effects);
+  void drain();
   void carry_out(const Effect& effect);
+  void start_job(NodeId id);
+  void stop_job(NodeId id);
   void publish(const LifecycleEvent& event);
   void check_shutdown_done();
 
@@ -64,10 +92,11 @@ class Supervisor {
   std::unique_ptr<ProcessRunner> processes_;
   std::unique_ptr<SleepRunner> sleeps_;
   std::unique_ptr<DeadlineTimers> deadlines_;
-  std::map<ListenerId, Listener> listeners_;
+  std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
   ListenerId next_listener_ = 1;
   bool applying_ = false;
-  Effects backlog_;  // effects produced by reports that arrive while applying
+  std::deque<Effect> backlog_;   // effects not carried out yet, in order
+  std::deque<Report> reports_;   // runner reports that arrived while applying
   std::function<void()> on_shutdown_done_;
 };
 

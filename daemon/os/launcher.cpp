@@ -1,0 +1,175 @@
+#include "daemon/os/launcher.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace traio::os {
+
+namespace {
+
+// posix_spawn's attribute and file-action objects, destroyed on every path.
+class SpawnAttr {
+ public:
+  SpawnAttr() { ok_ = ::posix_spawnattr_init(&attr_) == 0; }
+  ~SpawnAttr() {
+    if (ok_) ::posix_spawnattr_destroy(&attr_);
+  }
+  SpawnAttr(const SpawnAttr&) = delete;
+  SpawnAttr& operator=(const SpawnAttr&) = delete;
+  bool ok() const { return ok_; }
+  posix_spawnattr_t* get() { return &attr_; }
+
+ private:
+  posix_spawnattr_t attr_;
+  bool ok_ = false;
+};
+
+class FileActions {
+ public:
+  FileActions() { ok_ = ::posix_spawn_file_actions_init(&fa_) == 0; }
+  ~FileActions() {
+    if (ok_) ::posix_spawn_file_actions_destroy(&fa_);
+  }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+  bool ok() const { return ok_; }
+  posix_spawn_file_actions_t* get() { return &fa_; }
+
+ private:
+  posix_spawn_file_actions_t fa_;
+  bool ok_ = false;
+};
+
+// Each posix_spawn* setter returns an errno value (0 on success).
+int configure_attr(SpawnAttr& attr) {
+  if (!attr.ok()) return ENOMEM;
+  sigset_t none;
+  sigset_t all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  // The daemon blocks and handles signals for Asio; the job must start with a clean slate.
+  short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (int rc = ::posix_spawnattr_setflags(attr.get(), flags)) return rc;
+  if (int rc = ::posix_spawnattr_setsigmask(attr.get(), &none)) return rc;
+  return ::posix_spawnattr_setsigdefault(attr.get(), &all);
+}
+
+int configure_output(FileActions& fa, const LaunchRequest& request) {
+  switch (request.output) {
+    case OutputTarget::Null:
+      if (int rc = ::posix_spawn_file_actions_addopen(fa.get(), 1, "/dev/null", O_WRONLY, 0)) return rc;
+      return ::posix_spawn_file_actions_adddup2(fa.get(), 1, 2);
+    case OutputTarget::Inherit:
+      return 0;  // fds 1 and 2 are the daemon's and are not close-on-exec
+    case OutputTarget::Fd:
+      if (request.output_fd < 0) return EBADF;
+      // dup2 clears FD_CLOEXEC on the copies; closefrom(3) then drops the original.
+      if (int rc = ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 1)) return rc;
+      return ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 2);
+  }
+  return EINVAL;
+}
+
+int configure_files(FileActions& fa, const LaunchRequest& request) {
+  if (!fa.ok()) return ENOMEM;
+  if (!request.cwd.empty()) {
+    if (int rc = ::posix_spawn_file_actions_addchdir_np(fa.get(), request.cwd.c_str())) return rc;
+  }
+  if (int rc = ::posix_spawn_file_actions_addopen(fa.get(), 0, "/dev/null", O_RDONLY, 0)) return rc;
+  if (int rc = configure_output(fa, request)) return rc;
+  return ::posix_spawn_file_actions_addclosefrom_np(fa.get(), 3);
+}
+
+std::string path_of(const std::vector<std::string>& env) {
+  for (const auto& entry : env)
+    if (entry.rfind("PATH=", 0) == 0) return entry.substr(5);
+  return kCleanPath;  // no PATH given: the clean base
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+Result<UniqueFd> open_pidfd(pid_t pid) noexcept {
+  // A child that already exited is a zombie until we reap it: pidfd_open still works.
+  long fd = ::syscall(SYS_pidfd_open, pid, 0);  // pidfds are close-on-exec
+  if (fd < 0) return last_errno();
+  return UniqueFd(static_cast<int>(fd));
+}
+
+}  // namespace
+
+Result<std::string> find_executable(const std::string& name, const std::string& path) {
+  if (name.empty()) return errno_code(ENOENT);
+  if (name.find('/') != std::string::npos) return name;
+  bool denied = false;
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    std::size_t end = path.find(':', begin);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(begin, end - begin);
+    begin = end + 1;
+    if (dir.empty()) continue;  // an empty entry would mean the daemon's cwd, not the job's
+    std::string candidate = dir + "/" + name;
+    struct stat st{};
+    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (errno == EACCES) denied = true;
+  }
+  return errno_code(denied ? EACCES : ENOENT);
+}
+
+Result<Child> launch(const LaunchRequest& request) {
+  if (request.argv.empty()) return errno_code(EINVAL);
+  auto program = find_executable(request.argv[0], path_of(request.env));
+  if (!program) return program.error();
+  SpawnAttr attr;
+  if (int rc = configure_attr(attr)) return errno_code(rc);
+  FileActions fa;
+  if (int rc = configure_files(fa, request)) return errno_code(rc);
+  auto argv = c_strings(request.argv);
+  auto envp = c_strings(request.env);
+  pid_t pid = -1;
+  // glibc reports a failed chdir or exec as the return value, and has reaped the child.
+  if (int rc = ::posix_spawn(&pid, program->c_str(), fa.get(), attr.get(), argv.data(), envp.data()))
+    return errno_code(rc);
+  auto pidfd = open_pidfd(pid);
+  if (!pidfd) {
+    ::kill(-pid, SIGKILL);  // its own session: the group id is its pid
+    int status;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return pidfd.error();
+  }
+  return Child(pid, std::move(*pidfd));
+}
+
+Result<UniqueFd> open_output_file(const std::string& path, OpenMode mode) noexcept {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
+  switch (mode) {
+    case OpenMode::Append: flags |= O_APPEND; break;
+    case OpenMode::Truncate: flags |= O_TRUNC; break;
+  }
+  int fd = ::open(path.c_str(), flags, 0640);
+  if (fd < 0) return last_errno();
+  return UniqueFd(fd);
+}
+
+Result<void> check_directory(const std::string& path) noexcept {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return last_errno();
+  if (!S_ISDIR(st.st_mode)) return errno_code(ENOTDIR);
+  if (::access(path.c_str(), X_OK) != 0) return last_errno();
+  return {};
+}
+
+}  // namespace traio::os

@@ -1,0 +1,202 @@
+#include "daemon/runners/process_runner.hpp"
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "daemon/os/launcher.hpp"
+#include "daemon/runners/logger.hpp"
+
+namespace traio {
+
+namespace asio = boost::asio;
+
+struct ProcessRunner::Job {
+  Job(asio::io_context& io, std::shared_ptr<const JobSpec> s, os::Child c)
+      : spec(std::move(s)), child(std::move(c)), watch(io, child.pidfd()), grace(io) {}
+  // The Child owns the pidfd: take it back from Asio before the Child closes it (and kills
+  // and reaps the process if it still runs).
+  ~Job() {
+    boost::system::error_code ignored;
+    watch.cancel(ignored);
+    watch.release();
+  }
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
+
+  std::shared_ptr<const JobSpec> spec;
+  os::Child child;
+  asio::posix::stream_descriptor watch;
+  asio::steady_timer grace;
+  bool stopping = false;
+};
+
+namespace {
+
+ExitInfo exit_info_of(const os::ExitStatus& status) {
+  switch (status.kind) {
+    case os::ExitKind::Exited: return ExitInfo::exited(status.code);
+    case os::ExitKind::Killed: return ExitInfo::signaled(status.code);
+  }
+  return ExitInfo::signaled(SIGKILL);
+}
+
+os::Result<os::UniqueFd> open_output(const JobSpec& spec, const std::string& log_path) {
+  switch (spec.output.mode) {
+    case OutputMode::Capture: return os::open_output_file(log_path, os::OpenMode::Append);
+    case OutputMode::File:
+      switch (spec.output.file_mode) {
+        case FileMode::Append: return os::open_output_file(spec.output.file, os::OpenMode::Append);
+        case FileMode::Truncate: return os::open_output_file(spec.output.file, os::OpenMode::Truncate);
+      }
+      break;
+    case OutputMode::Inherit:
+    case OutputMode::Null:
+      return os::UniqueFd{};
+  }
+  return os::errno_code(EINVAL);
+}
+
+os::OutputTarget output_target(OutputMode mode) {
+  switch (mode) {
+    case OutputMode::Capture:
+    case OutputMode::File: return os::OutputTarget::Fd;
+    case OutputMode::Inherit: return os::OutputTarget::Inherit;
+    case OutputMode::Null: return os::OutputTarget::Null;
+  }
+  return os::OutputTarget::Null;
+}
+
+std::string output_path(const JobSpec& spec, const std::string& log_path) {
+  return spec.output.mode == OutputMode::File ? spec.output.file : log_path;
+}
+
+}  // namespace
+
+ProcessRunner::ProcessRunner(asio::io_context& io, JobReports& reports, ProcessDefaults defaults,
+                             std::string socket_path, os::UserInfo user)
+    : io_(io), reports_(reports), defaults_(defaults), socket_path_(std::move(socket_path)), user_(std::move(user)) {}
+
+ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps its group
+
+std::optional<int> ProcessRunner::pid(NodeId id) const {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second->child.pid();
+}
+
+os::EnvMap ProcessRunner::job_environment(const ProcessLaunch& launch) const {
+  const JobSpec& spec = *launch.spec;
+  os::EnvMap env = spec.base_env ? os::EnvMap(spec.base_env->begin(), spec.base_env->end())
+                                 : os::clean_base_environment(user_);
+  for (const auto& [key, value] : spec.env) env[key] = value;
+  os::strip_daemon_variables(env);
+  // rule 12: a job knows where it sits, so traioctl inside it defaults to its scope
+  env["TRAIO_SOCKET"] = socket_path_;
+  env["TRAIO_SCOPE"] = launch.scope_path;
+  env["TRAIO_JOB"] = launch.job_path;
+  return env;
+}
+
+os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, std::string& failure) const {
+  const JobSpec& spec = *launch.spec;
+  const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
+  auto output = open_output(spec, launch.log_path);
+  if (!output) {
+    failure = fmt::format("cannot start '{}': cannot open output '{}': {}", program,
+                          output_path(spec, launch.log_path), output.error().message());
+    return output.error();
+  }
+  os::LaunchRequest request{spec.argv, os::to_envp(job_environment(launch)), spec.cwd,
+                            output_target(spec.output.mode), output->get()};
+  auto child = os::launch(request);
+  if (child) return child;
+  if (!spec.cwd.empty()) {
+    if (auto dir = os::check_directory(spec.cwd); !dir) {
+      failure = fmt::format("cannot start '{}': working directory '{}': {}", program, spec.cwd,
+                            dir.error().message());
+      return child.error();
+    }
+  }
+  failure = fmt::format("cannot start '{}': {}", program, child.error().message());
+  return child.error();
+}
+
+void ProcessRunner::start(const ProcessLaunch& launch) {
+  std::string failure;
+  auto child = spawn(launch, failure);
+  if (!child) {
+    reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
+    return;
+  }
+  const int pid = child->pid();
+  auto job = std::make_unique<Job>(io_, launch.spec, std::move(*child));
+  watch_exit(launch.id, *job);
+  jobs_[launch.id] = std::move(job);
+  reports_.job_started(launch.id, pid);
+  reports_.job_ready(launch.id);  // no ready probe: a running process is ready at once
+}
+
+void ProcessRunner::watch_exit(NodeId id, Job& job) {
+  job.watch.async_wait(asio::posix::descriptor_base::wait_read,
+                       [this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+                         if (alive.expired() || ec == asio::error::operation_aborted) return;
+                         on_exit_readable(id);
+                       });
+}
+
+void ProcessRunner::on_exit_readable(NodeId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Job& job = *it->second;
+  auto status = job.child.try_reap();
+  if (status && !status->has_value()) {
+    watch_exit(id, job);  // not exited after all: keep waiting
+    return;
+  }
+  ExitInfo exit;
+  if (status) {
+    exit = exit_info_of(**status);
+  } else {
+    // ECHILD: someone else reaped it (SIGCHLD set to SIG_IGN?); its status is lost.
+    log(LogLevel::Error, "job {}: cannot reap pid {}: {}", id, job.child.pid(), status.error().message());
+    exit = ExitInfo::signaled(SIGKILL);
+  }
+  jobs_.erase(it);  // cancels the grace timer
+  reports_.job_exited(id, std::move(exit));
+}
+
+void ProcessRunner::stop(NodeId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->stopping) return;
+  Job& job = *it->second;
+  job.stopping = true;
+  send(id, job, job.spec->stop.signal.value_or(defaults_.stop_signal));
+  // rule 7: no waiting on this job here, so 1000 stops all run their graces side by side
+  job.grace.expires_after(job.spec->stop.grace.value_or(defaults_.stop_grace));
+  job.grace.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (alive.expired() || ec == asio::error::operation_aborted) return;
+    on_grace_expired(id);
+  });
+}
+
+void ProcessRunner::on_grace_expired(NodeId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  send(id, *it->second, SIGKILL);
+}
+
+void ProcessRunner::send(NodeId id, Job& job, int signo) {
+  auto delivery = job.child.signal_group(signo);
+  if (!delivery) {
+    log(LogLevel::Error, "job {}: cannot signal process group {}: {}", id, job.child.pid(),
+        delivery.error().message());
+    return;
+  }
+  switch (*delivery) {
+    case os::Delivery::Sent: reports_.job_signalled(id, signo); break;
+    case os::Delivery::AlreadyGone: break;  // ESRCH: it exited first; its exit report follows
+  }
+}
+
+}  // namespace traio

@@ -1,0 +1,72 @@
+#pragma once
+// Runs process jobs: spawns them (os/launcher), learns of their exit from the pidfd turning
+// readable, reaps them, and stops them with their stop signal, then SIGKILL after the grace
+// (rule 7), always to the whole process group.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/duration.hpp"
+#include "config/node_spec.hpp"
+#include "daemon/os/child.hpp"
+#include "daemon/os/environment.hpp"
+#include "daemon/runners/job_reports.hpp"
+
+namespace traio {
+
+struct ProcessDefaults {
+  int stop_signal = 15;
+  Duration stop_grace = std::chrono::seconds(10);
+};
+
+// Everything a start needs besides the spec: where the job sits and where its output goes.
+struct ProcessLaunch {
+  NodeId id = kNoNode;
+  std::shared_ptr<const JobSpec> spec;
+  std::string job_path;    // TRAIO_JOB (rule 12)
+  std::string scope_path;  // TRAIO_SCOPE (rule 12)
+  std::string log_path;    // output: capture
+};
+
+class ProcessRunner {
+ public:
+  ProcessRunner(boost::asio::io_context& io, JobReports& reports, ProcessDefaults defaults,
+                std::string socket_path, os::UserInfo user);
+  ~ProcessRunner();
+  ProcessRunner(const ProcessRunner&) = delete;
+  ProcessRunner& operator=(const ProcessRunner&) = delete;
+
+  // Reports job_started(pid) on success, job_exited(StartFailed) on failure; both at once.
+  void start(const ProcessLaunch& launch);
+  // Harmless for a job that is not running (never started, already exited, already stopping).
+  void stop(NodeId id);
+
+  std::size_t running() const { return jobs_.size(); }
+  std::optional<int> pid(NodeId id) const;
+
+  // The environment a job starts with: base (clean, or spec.base_env), spec.env, TRAIO_*.
+  os::EnvMap job_environment(const ProcessLaunch& launch) const;
+
+ private:
+  struct Job;
+  os::Result<os::Child> spawn(const ProcessLaunch& launch, std::string& failure) const;
+  void watch_exit(NodeId id, Job& job);
+  void on_exit_readable(NodeId id);
+  void on_grace_expired(NodeId id);
+  void send(NodeId id, Job& job, int signo);
+
+  boost::asio::io_context& io_;
+  JobReports& reports_;
+  ProcessDefaults defaults_;
+  std::string socket_path_;
+  os::UserInfo user_;
+  std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone
+};
+
+}  // namespace traio

@@ -1,0 +1,229 @@
+#include "daemon/runners/supervisor.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "daemon/os/environment.hpp"
+#include "daemon/runners/deadline_timers.hpp"
+#include "daemon/runners/logger.hpp"
+#include "daemon/runners/process_runner.hpp"
+#include "daemon/runners/sleep_runner.hpp"
+
+namespace traio {
+
+namespace {
+
+TreeLimits tree_limits(const DaemonConfig& config) {
+  TreeLimits limits;
+  limits.history = config.history;
+  limits.max_nodes = config.limits.nodes;
+  limits.max_depth = config.limits.depth;
+  return limits;
+}
+
+void make_log_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (dir.empty() || fs::is_directory(dir, ec)) return;
+  fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, fs::perms(0750), ec);  // job output is not for everyone
+  if (ec) log(LogLevel::Warning, "cannot create log directory {}: {}", dir, ec.message());
+}
+
+os::UserInfo daemon_user() {
+  auto user = os::current_user();
+  if (user) return *user;
+  log(LogLevel::Warning, "cannot look up the daemon's user: {}; jobs get no HOME/USER", user.error().message());
+  return {};
+}
+
+// Flips `flag` back on every exit path, exceptions included.
+struct FlagGuard {
+  bool& flag;
+  ~FlagGuard() { flag = false; }
+};
+
+}  // namespace
+
+Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, std::string socket_path)
+    : io_(io), config_(config), socket_path_(std::move(socket_path)), tree_(tree_limits(config)) {
+  make_log_dir(config_.log_dir);
+  JobReports& reports = *this;  // private base: converted here, where it is accessible
+  ProcessDefaults defaults{config_.defaults.stop_signal, config_.defaults.stop_grace};
+  processes_ = std::make_unique<ProcessRunner>(io_, reports, defaults, socket_path_, daemon_user());
+  sleeps_ = std::make_unique<SleepRunner>(io_, reports);
+  deadlines_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_deadline(id); });
+}
+
+// The runners go first: a process still running is killed and reaped by its Child.
+Supervisor::~Supervisor() = default;
+
+Now Supervisor::now() const { return Now{std::chrono::steady_clock::now(), std::chrono::system_clock::now()}; }
+
+Supervisor::ListenerId Supervisor::subscribe(Listener listener) {
+  ListenerId id = next_listener_++;
+  listeners_.emplace(id, std::make_shared<Listener>(std::move(listener)));
+  return id;
+}
+
+void Supervisor::unsubscribe(ListenerId id) { listeners_.erase(id); }
+
+void Supervisor::shutdown(std::function<void()> on_done) {
+  on_shutdown_done_ = std::move(on_done);
+  act([](const Now& now, ScopeTree& tree, Effects& out) { tree.shutdown(now, out); });
+  check_shutdown_done();  // the root may have been done already
+}
+
+std::string Supervisor::log_path(NodeId id) const { return fmt::format("{}/job-{}.log", config_.log_dir, id); }
+
+std::size_t Supervisor::running_jobs() const { return processes_->running() + sleeps_->running(); }
+
+// --- reports --------------------------------------------------------------------
+
+void Supervisor::job_started(NodeId id, std::optional<int> pid) {
+  report([id, pid](const Now& now, ScopeTree& tree, Effects& out) { tree.on_job_started(now, id, pid, out); });
+}
+
+void Supervisor::job_ready(NodeId id) {
+  report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_job_ready(now, id, out); });
+}
+
+void Supervisor::job_exited(NodeId id, ExitInfo exit) {
+  report([id, exit = std::move(exit)](const Now& now, ScopeTree& tree, Effects& out) {
+    tree.on_job_exited(now, id, exit, out);
+  });
+}
+
+void Supervisor::job_signalled(NodeId id, int signo) {
+  report([id, signo](const Now&, ScopeTree& tree, Effects&) { tree.on_job_signalled(id, signo); });
+}
+
+void Supervisor::on_deadline(NodeId id) {
+  report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_deadline(now, id, out); });
+}
+
+// A runner may report from inside start() or stop(), that is while we apply effects: the
+// tree is then not entered again mid-apply; the report waits until the backlog is empty.
+void Supervisor::report(Report r) {
+  if (applying_) {
+    reports_.push_back(std::move(r));
+    return;
+  }
+  Effects out;
+  r(now(), tree_, out);
+  apply(std::move(out));
+}
+
+// --- effects --------------------------------------------------------------------
+
+void Supervisor::apply(Effects effects) {
+  for (auto& effect : effects) backlog_.push_back(std::move(effect));
+  if (applying_) return;  // the outer apply() carries them out, in order
+  {
+    applying_ = true;
+    FlagGuard guard{applying_};
+    drain();
+  }
+  check_shutdown_done();
+}
+
+void Supervisor::drain() {
+  for (;;) {
+    if (!backlog_.empty()) {
+      Effect effect = std::move(backlog_.front());
+      backlog_.pop_front();
+      carry_out(effect);
+    } else if (!reports_.empty()) {
+      Report r = std::move(reports_.front());
+      reports_.pop_front();
+      Effects out;
+      r(now(), tree_, out);
+      for (auto& effect : out) backlog_.push_back(std::move(effect));
+    } else {
+      return;
+    }
+  }
+}
+
+void Supervisor::carry_out(const Effect& effect) {
+  std::visit(
+      [this](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, StartJob>) {
+          start_job(e.id);
+        } else if constexpr (std::is_same_v<T, StopJob>) {
+          stop_job(e.id);
+        } else if constexpr (std::is_same_v<T, ArmDeadline>) {
+          deadlines_->arm(e.id, e.at);
+        } else if constexpr (std::is_same_v<T, DisarmDeadline>) {
+          deadlines_->disarm(e.id);
+        } else if constexpr (std::is_same_v<T, EmitEvent>) {
+          publish(e.event);
+        } else {
+          static_assert(std::is_same_v<T, ForgetNode>);
+          deadlines_->disarm(e.id);  // a finished job left nothing in the runners
+        }
+      },
+      effect);
+}
+
+void Supervisor::start_job(NodeId id) {
+  const Node* node = tree_.find(id);
+  if (node == nullptr || !node->job) {
+    log(LogLevel::Error, "start of node {}: not a job in the tree", id);
+    return;
+  }
+  switch (node->job->kind) {
+    case JobKind::Process: {
+      const Node* scope = tree_.find(node->parent);
+      processes_->start(ProcessLaunch{id, node->job, node->path, scope ? scope->path : std::string("/"),
+                                      log_path(id)});
+      break;
+    }
+    case JobKind::Sleep:
+      sleeps_->start(id, node->job->duration);
+      break;
+  }
+}
+
+void Supervisor::stop_job(NodeId id) {
+  const Node* node = tree_.find(id);
+  if (node == nullptr || !node->job) {
+    processes_->stop(id);  // both are harmless for an id they do not run
+    sleeps_->stop(id);
+    return;
+  }
+  switch (node->job->kind) {
+    case JobKind::Process: processes_->stop(id); break;
+    case JobKind::Sleep: sleeps_->stop(id); break;
+  }
+}
+
+void Supervisor::publish(const LifecycleEvent& event) {
+  if (event.kind == EventKind::Done) {
+    log(LogLevel::Info, "{}: done, {}{}{}", event.path, to_string(event.outcome), event.message.empty() ? "" : ": ",
+        event.message);
+  } else if (log_enabled(LogLevel::Debug)) {
+    log(LogLevel::Debug, "{}: {}{}{}", event.path, to_string(event.kind), event.message.empty() ? "" : " ",
+        event.message);
+  }
+  // A copy of the ids: a listener may unsubscribe (itself or another) while we call it, and
+  // holding the shared_ptr keeps the running callback alive.
+  std::vector<std::pair<ListenerId, std::weak_ptr<Listener>>> targets;
+  targets.reserve(listeners_.size());
+  for (const auto& [id, listener] : listeners_) targets.emplace_back(id, listener);
+  for (const auto& [id, weak] : targets) {
+    if (!listeners_.count(id)) continue;
+    if (auto listener = weak.lock()) (*listener)(event);
+  }
+}
+
+void Supervisor::check_shutdown_done() {
+  if (!on_shutdown_done_ || applying_ || !tree_.root_done()) return;
+  auto done = std::move(on_shutdown_done_);
+  on_shutdown_done_ = nullptr;
+  done();
+}
+
+}  // namespace traio

@@ -42,7 +42,7 @@ struct DaemonConfig {
     std::size_t connections = 128;
     std::size_t nodes = 100000;
   } limits;
-  std::string boot_dir;          // default: /etc/traio/boot.d
+  std::string boot_dir;          // default: /etc/traio/boot.d (root) or ~/.config/traio/boot.d
   LogLevel log_level = LogLevel::Info;
 };
 

@@ -1,0 +1,208 @@
+#include "config/job_parser.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "common/node_path.hpp"
+
+namespace traio {
+
+using nlohmann::json;
+
+namespace {
+
+enum class FieldFit { Any, Process, Sleep };
+
+// Which kind of job a field belongs to; nullopt: not a job field.
+std::optional<FieldFit> job_field_fit(std::string_view key) {
+  static constexpr std::array<std::string_view, 6> kProcess = {"argv",   "env",    "cwd",
+                                                               "stop",   "output", "success_exit_codes"};
+  if (std::find(kProcess.begin(), kProcess.end(), key) != kProcess.end()) return FieldFit::Process;
+  if (key == "duration") return FieldFit::Sleep;
+  if (key == "kind") return FieldFit::Any;
+  return std::nullopt;
+}
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// The kind decides which other fields are allowed, so it is read first. nullopt: the
+// kind is wrong (already reported); the other fields are then checked for type only.
+std::optional<JobKind> read_kind(const json& object, const std::string& path, FieldErrors& e) {
+  auto it = object.find("kind");
+  if (it == object.end()) return JobKind::Process;  // SPEC §2: kind defaults to process
+  std::string p = field_path(path, "kind");
+  auto kind = read_string(*it, p, e);
+  if (!kind) return std::nullopt;
+  if (*kind == "process") return JobKind::Process;
+  if (*kind == "sleep") return JobKind::Sleep;
+  if (*kind == "wait_tcp" || *kind == "wait_file")
+    e.add(p, fmt::format("kind '{}' is not supported yet", *kind));
+  else
+    e.add(p, fmt::format("unknown kind {} (expected \"process\" or \"sleep\")", json_excerpt(*it)));
+  return std::nullopt;
+}
+
+void read_argv(const json& v, const std::string& p, FieldErrors& e, std::vector<std::string>& out) {
+  if (!v.is_array()) return e.wrong_type(p, "array of strings", v);
+  if (v.empty()) return e.add(p, "must not be empty (argv[0] is the program)");
+  if (v.size() > kMaxArgs) return e.add(p, fmt::format("has {} elements, at most {}", v.size(), kMaxArgs));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::string ip = index_path(p, i);
+    auto arg = read_string(v[i], ip, e);
+    if (!arg) continue;
+    if (arg->size() > kMaxArgBytes)
+      e.add(ip, fmt::format("is {} bytes long, at most {}", arg->size(), kMaxArgBytes));
+    else if (has_nul(*arg)) e.add(ip, "contains a NUL byte");
+    else if (i == 0 && arg->empty()) e.add(ip, "the program must not be empty");
+    else out.push_back(std::move(*arg));
+  }
+}
+
+void read_env(const json& v, const std::string& p, FieldErrors& e, std::map<std::string, std::string>& out) {
+  if (!v.is_object()) return e.wrong_type(p, "object of strings", v);
+  if (v.size() > kMaxEnvEntries)
+    return e.add(p, fmt::format("has {} entries, at most {}", v.size(), kMaxEnvEntries));
+  for (const auto& [key, value] : v.items()) {
+    std::string kp = field_path(p, key);
+    if (key.empty()) e.add(p, "a variable name is empty");
+    else if (key.find('=') != std::string::npos) e.add(kp, "a variable name cannot contain '='");
+    else if (has_nul(key)) e.add(p, "a variable name contains a NUL byte");
+    else if (auto s = read_string(value, kp, e)) {
+      if (s->size() > kMaxArgBytes) e.add(kp, fmt::format("is {} bytes long, at most {}", s->size(), kMaxArgBytes));
+      else if (has_nul(*s)) e.add(kp, "contains a NUL byte");
+      else out[key] = std::move(*s);
+    }
+  }
+}
+
+void read_stop(const json& v, const std::string& p, FieldErrors& e, StopSpec& out) {
+  if (!expect_object(v, p, e)) return;
+  for (const auto& [key, value] : v.items()) {
+    std::string kp = field_path(p, key);
+    if (key == "signal") out.signal = read_signal(value, kp, e);
+    else if (key == "grace") out.grace = read_duration(value, kp, e);
+    else e.add(kp, "unknown field");
+  }
+}
+
+void read_output(const json& v, const std::string& p, FieldErrors& e, OutputSpec& out) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s == "capture") out.mode = OutputMode::Capture;
+    else if (s == "inherit") out.mode = OutputMode::Inherit;
+    else if (s == "null") out.mode = OutputMode::Null;
+    else e.add(p, fmt::format("expected \"capture\", \"inherit\", \"null\" or {{\"file\": PATH}}, got {}",
+                              json_excerpt(v)));
+    return;
+  }
+  if (!v.is_object()) return e.wrong_type(p, "string or object", v);
+  out.mode = OutputMode::File;
+  if (!v.contains("file")) e.add(field_path(p, "file"), "missing (the path to write to)");
+  for (const auto& [key, value] : v.items()) {
+    std::string kp = field_path(p, key);
+    if (key == "file") {
+      if (auto f = read_abs_path(value, kp, e)) out.file = *f;
+    } else if (key == "append") {
+      if (auto a = read_bool(value, kp, e)) out.file_mode = *a ? FileMode::Append : FileMode::Truncate;
+    } else {
+      e.add(kp, "unknown field");
+    }
+  }
+}
+
+void read_exit_codes(const json& v, const std::string& p, FieldErrors& e, std::vector<int>& out) {
+  if (!v.is_array()) return e.wrong_type(p, "array of integers 0..255", v);
+  if (v.empty()) return e.add(p, "must not be empty (no exit code would count as success)");
+  if (v.size() > 256) return e.add(p, fmt::format("has {} elements, at most 256", v.size()));
+  out.clear();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (auto code = read_int(v[i], index_path(p, i), e, 0, 255)) out.push_back(static_cast<int>(*code));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+void read_job_field(std::string_view key, const json& value, const std::string& p, FieldErrors& e, JobSpec& spec) {
+  if (key == "argv") read_argv(value, p, e, spec.argv);
+  else if (key == "env") read_env(value, p, e, spec.env);
+  else if (key == "cwd") {
+    if (auto cwd = read_abs_path(value, p, e)) spec.cwd = *cwd;
+  } else if (key == "stop") read_stop(value, p, e, spec.stop);
+  else if (key == "output") read_output(value, p, e, spec.output);
+  else if (key == "success_exit_codes") read_exit_codes(value, p, e, spec.success_exit_codes);
+  else if (key == "duration") {
+    if (auto d = read_duration(value, p, e)) spec.duration = *d;
+  }
+}
+
+}  // namespace
+
+bool is_unsupported_field(std::string_view key) {
+  static constexpr std::array<std::string_view, 19> kLater = {
+      "restart", "ready",   "after",    "user",    "group",        "health",     "limits",
+      "replicas", "matrix", "priority", "delay",   "env_file",     "on",         "max_parallel",
+      "supervise", "stop_order",
+      "address", "interval", "path",  // fields of the wait_tcp and wait_file kinds
+  };
+  return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
+}
+
+bool read_node_field(std::string_view key, const json& value, const std::string& path, std::string& name,
+                     NodeFlags& flags, std::optional<Duration>& timeout, FieldErrors& e) {
+  if (key == "name") {
+    if (auto n = read_string(value, path, e)) {
+      if (is_valid_name(*n)) name = *n;
+      else e.add(path, name_error(*n));
+    }
+  } else if (key == "master" || key == "bubble" || key == "awaited") {
+    if (auto b = read_bool(value, path, e))
+      (key == "master" ? flags.master : key == "bubble" ? flags.bubble : flags.awaited) = *b;
+  } else if (key == "timeout") {
+    // null means no timeout, as in the `timeout` op (docs/protocol.md).
+    if (!value.is_null()) timeout = read_duration(value, path, e, Duration(1));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, ChildrenKey children) {
+  JobSpec spec;
+  std::optional<JobKind> kind = read_kind(object, path, e);
+  if (kind) spec.kind = *kind;
+  for (const auto& [key, value] : object.items()) {
+    std::string p = field_path(path, key);
+    if (read_node_field(key, value, p, spec.name, spec.flags, spec.timeout, e)) continue;
+    if (key == "children") {
+      if (children == ChildrenKey::Reject) e.add(p, "a job file cannot have children; use traioctl run for trees");
+      continue;
+    }
+    if (is_unsupported_field(key)) {
+      e.add(p, "not supported yet");
+      continue;
+    }
+    if (key == "finalize") {
+      e.add(p, "only a scope (a node with \"children\") can be finalized");
+      continue;
+    }
+    std::optional<FieldFit> fit = job_field_fit(key);
+    if (!fit) {
+      e.add(p, "unknown field");
+      continue;
+    }
+    if (kind && *fit == FieldFit::Process && *kind != JobKind::Process)
+      e.add(p, fmt::format("not valid for a {} job (only for process jobs)", to_string(*kind)));
+    else if (kind && *fit == FieldFit::Sleep && *kind != JobKind::Sleep)
+      e.add(p, fmt::format("not valid for a {} job (only for sleep jobs)", to_string(*kind)));
+    else
+      read_job_field(key, value, p, e, spec);
+  }
+  if (kind == JobKind::Process && !object.contains("argv"))
+    e.add(field_path(path, "argv"), "missing (a process job needs the program and its arguments)");
+  if (kind == JobKind::Sleep && !object.contains("duration"))
+    e.add(field_path(path, "duration"), "missing (a sleep job needs a duration)");
+  return spec;
+}
+
+}  // namespace traio

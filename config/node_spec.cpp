@@ -1,0 +1,161 @@
+#include "config/node_spec.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/signal_name.hpp"
+#include "config/job_parser.hpp"
+
+namespace traio {
+
+using nlohmann::json;
+
+std::string_view to_string(JobKind kind) {
+  switch (kind) {
+    case JobKind::Process: return "process";
+    case JobKind::Sleep: return "sleep";
+  }
+  return "process";  // unreachable: the switch is exhaustive
+}
+
+std::string_view to_string(OutputMode mode) {
+  switch (mode) {
+    case OutputMode::Capture: return "capture";
+    case OutputMode::Inherit: return "inherit";
+    case OutputMode::Null: return "null";
+    case OutputMode::File: return "file";
+  }
+  return "capture";  // unreachable: the switch is exhaustive
+}
+
+const std::string& NodeSpec::name() const {
+  return std::visit([](const auto& n) -> const std::string& { return n.name; }, node);
+}
+
+const NodeFlags& NodeSpec::flags() const {
+  return std::visit([](const auto& n) -> const NodeFlags& { return n.flags; }, node);
+}
+
+namespace {
+
+// Scopes nest through "children" arrays, so the JSON depth limit (64) already bounds this;
+// the guard keeps a JSON built without limits from exhausting the stack.
+constexpr int kMaxTreeDepth = 128;
+
+NodeSpec parse_node(const json& object, const std::string& path, FieldErrors& e, int depth);
+
+// Names must be unique among siblings (SPEC §1); omitted names are generated later and
+// never collide.
+void check_sibling_names(const json& children, const std::string& path, FieldErrors& e) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    const json& child = children[i];
+    if (!child.is_object()) continue;
+    auto it = child.find("name");
+    if (it == child.end() || !it->is_string()) continue;
+    const auto& name = it->get_ref<const std::string&>();
+    if (!seen.insert(name).second)
+      e.add(field_path(index_path(path, i), "name"), fmt::format("duplicate name '{}'", name));
+  }
+}
+
+void read_children(const json& v, const std::string& p, FieldErrors& e, int depth, ScopeSpec& scope) {
+  if (!v.is_array()) return e.wrong_type(p, "array of nodes", v);
+  if (depth >= kMaxTreeDepth) return e.add(p, fmt::format("the tree is nested deeper than {} scopes", kMaxTreeDepth));
+  scope.children.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::string ip = index_path(p, i);
+    if (!expect_object(v[i], ip, e)) continue;
+    scope.children.push_back(parse_node(v[i], ip, e, depth + 1));
+  }
+  check_sibling_names(v, p, e);
+}
+
+ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& e, int depth) {
+  ScopeSpec scope;
+  for (const auto& [key, value] : object.items()) {
+    std::string p = field_path(path, key);
+    if (read_node_field(key, value, p, scope.name, scope.flags, scope.timeout, e)) continue;
+    if (key == "children") {
+      read_children(value, p, e, depth, scope);
+    } else if (key == "finalize") {
+      if (auto f = read_bool(value, p, e)) scope.finalize = *f;
+    } else if (key == "kind") {
+      // inspect writes "kind": "scope"; accept it back, nothing else.
+      if (value != "scope") e.add(p, fmt::format("a node with children is a scope, got kind {}", json_excerpt(value)));
+    } else if (is_unsupported_field(key)) {
+      e.add(p, "not supported yet");
+    } else if (key == "argv" || key == "env" || key == "cwd" || key == "stop" || key == "output" ||
+               key == "success_exit_codes" || key == "duration") {
+      e.add(p, "not valid for a scope (a node with \"children\")");
+    } else {
+      e.add(p, "unknown field");
+    }
+  }
+  return scope;
+}
+
+// The stored source of a scope leaves out "children": each child keeps its own source,
+// so a tree is stored once, not once per level.
+json scope_source(const json& object) {
+  json source = object;
+  source.erase("children");
+  return source;
+}
+
+NodeSpec parse_node(const json& object, const std::string& path, FieldErrors& e, int depth) {
+  if (object.contains("children")) return NodeSpec{parse_scope(object, path, e, depth), scope_source(object)};
+  return NodeSpec{parse_job(object, path, e, ChildrenKey::Reject), object};
+}
+
+}  // namespace
+
+std::variant<NodeSpec, ParseErrors> parse_node_spec(const json& json_doc, SpecKind kind) {
+  ParseErrors errors;
+  FieldErrors e(errors);
+  if (!expect_object(json_doc, "", e)) return errors;
+  NodeSpec spec = kind == SpecKind::Job
+                      ? NodeSpec{parse_job(json_doc, "", e, ChildrenKey::Reject), json_doc}
+                      : parse_node(json_doc, "", e, 0);
+  if (!errors.empty()) return errors;
+  return spec;
+}
+
+json to_json(const JobSpec& spec) {
+  json out = json::object();
+  if (!spec.name.empty()) out["name"] = spec.name;
+  out["kind"] = to_string(spec.kind);
+  out["master"] = spec.flags.master;
+  out["bubble"] = spec.flags.bubble;
+  out["awaited"] = spec.flags.awaited;
+  if (spec.timeout) out["timeout"] = format_duration(*spec.timeout);
+  switch (spec.kind) {
+    case JobKind::Sleep:
+      out["duration"] = format_duration(spec.duration);
+      return out;
+    case JobKind::Process:
+      break;
+  }
+  out["argv"] = spec.argv;
+  out["env"] = spec.env;
+  if (!spec.cwd.empty()) out["cwd"] = spec.cwd;
+  json stop = json::object();
+  if (spec.stop.signal) stop["signal"] = signal_name(*spec.stop.signal);
+  if (spec.stop.grace) stop["grace"] = format_duration(*spec.stop.grace);
+  out["stop"] = stop;
+  switch (spec.output.mode) {
+    case OutputMode::Capture:
+    case OutputMode::Inherit:
+    case OutputMode::Null:
+      out["output"] = to_string(spec.output.mode);
+      break;
+    case OutputMode::File:
+      out["output"] = {{"file", spec.output.file}, {"append", spec.output.file_mode == FileMode::Append}};
+      break;
+  }
+  out["success_exit_codes"] = spec.success_exit_codes;
+  return out;
+}
+
+}  // namespace traio

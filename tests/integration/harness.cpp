@@ -226,7 +226,7 @@ std::vector<pid_t> processes_with_cmdline(const std::string& marker) {
     if (pid == ::getpid()) continue;
     std::string cmd = read_file(entry.path() / "cmdline");
     for (char& c : cmd) if (c == '\0') c = ' ';
-    if (cmd.find(marker) != std::string::npos) found.push_back(pid);
+    if (cmd.rfind(marker, 0) == 0) found.push_back(pid);
   }
   return found;
 }

@@ -91,6 +91,8 @@ class Daemon {
 
   // Runs traioctl with TRAIO_SOCKET set to this daemon's socket.
   CtlResult ctl(const std::vector<std::string>& args, const Env& env = {}, Millis limit = 30s) const;
+  // Runs traioctl, requires exit 0, returns stdout without the trailing newline.
+  std::string ok(const std::vector<std::string>& args, const Env& env = {}) const;
   std::unique_ptr<Proc> ctl_async(const std::vector<std::string>& args, const Env& env = {}) const;
   Env ctl_env(const Env& extra = {}) const;
 
@@ -114,7 +116,8 @@ class Daemon {
   std::optional<int> status_;
 };
 
-// Processes whose command line contains `marker` (e.g. "sleep 31.42").
+// Processes whose command line starts with `marker` (e.g. "sleep 31.42"), so that a
+// shell running a script that mentions the marker does not count.
 std::vector<pid_t> processes_with_cmdline(const std::string& marker);
 bool process_exists(pid_t pid);
 // The path where the test binaries run traioctl from (for jobs that call it: rule 12).

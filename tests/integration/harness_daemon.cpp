@@ -103,6 +103,14 @@ CtlResult Daemon::ctl(const std::vector<std::string>& args, const Env& env, Mill
   return ctl_async(args, env)->finish(limit);
 }
 
+std::string Daemon::ok(const std::vector<std::string>& args, const Env& env) const {
+  CtlResult r = ctl(args, env);
+  std::string command;
+  for (const auto& a : args) command += " " + a;
+  REQUIRE_MESSAGE(r.code == 0, "traioctl", command, ": ", r.describe());
+  return r.line();
+}
+
 std::unique_ptr<Proc> Daemon::ctl_async(const std::vector<std::string>& args, const Env& env) const {
   std::vector<std::string> argv = {TRAIOCTL_BIN};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -1,0 +1,98 @@
+// SPEC §1 rule 13 and the daemon's reachability, end to end.
+#include <signal.h>
+
+#include <doctest/doctest.h>
+
+#include "tests/integration/harness.hpp"
+
+using namespace traio::test;
+using nlohmann::json;
+
+namespace {
+
+bool wait_for_process(const std::string& marker, Millis limit = 5s) {
+  const auto until = Clock::now() + limit;
+  while (processes_with_cmdline(marker).empty()) {
+    if (Clock::now() > until) return false;
+    ::usleep(50'000);
+  }
+  return true;
+}
+
+// Jobs of every shape: a plain one, one in a nested scope, a non-awaited one, one that
+// left its session, one that ignores SIGTERM (its own grace is short).
+void start_work(const Daemon& d) {
+  const std::string s = d.ok({"fork", "--name", "s"});
+  const std::string inner = d.ok({"fork", "--scope", s, "--name", "inner"});
+  d.ok({"spawn", "--", "sleep", "34.01"});
+  d.ok({"spawn", "--scope", inner, "--", "sleep", "34.02"});
+  d.ok({"spawn", "--scope", s, "--no-await", "--", "sleep", "34.03"});
+  d.ok({"spawn", "--", "sh", "-c", "setsid sh -c 'sleep 34.04 & exit 0'; sleep 34.05"});
+  write_file(d.dir() / "stubborn.json", R"({"stop": {"grace": "300ms"},
+      "argv": ["sh", "-c", "trap '' TERM; sleep 34.06"]})");
+  d.ok({"spawn", (d.dir() / "stubborn.json").string()});
+  for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
+                        "sleep 34.05", "sleep 34.06"})
+    REQUIRE_MESSAGE(wait_for_process(m), m, " did not start");
+}
+
+void check_nothing_left(const Daemon& d) {
+  CHECK(d.leftovers().empty());
+  for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
+                        "sleep 34.05", "sleep 34.06"})
+    CHECK_MESSAGE(processes_with_cmdline(m).empty(), m, " outlived traiod");
+}
+
+}  // namespace
+
+TEST_CASE("rule 13: SIGTERM to traiod stops every job it started and exits 0") {
+  Daemon d;
+  start_work(d);
+  const auto t0 = Clock::now();
+  CHECK_MESSAGE(d.stop(SIGTERM) == 0, d.log());
+  CHECK(Clock::now() - t0 < 8s);
+  check_nothing_left(d);
+}
+
+TEST_CASE("rule 13: SIGINT to traiod stops every job it started and exits 0") {
+  Daemon d;
+  start_work(d);
+  CHECK_MESSAGE(d.stop(SIGINT) == 0, d.log());
+  check_nothing_left(d);
+}
+
+TEST_CASE("rule 13: traioctl shutdown stops the daemon like SIGTERM") {
+  Daemon d;
+  start_work(d);
+  auto r = d.ctl({"shutdown"});
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  CHECK_MESSAGE(d.stop(0) == 0, d.log());  // signal 0: only wait for the exit
+  check_nothing_left(d);
+  auto after = d.ctl({"ping"});
+  CHECK_MESSAGE(after.code == 6, after.describe());
+}
+
+TEST_CASE("an unreachable daemon exits 6 with a message on stderr") {
+  TempDir dir;
+  const std::string missing = (dir / "nobody.sock").string();
+  Proc p({traioctl_bin(), "ping"}, {{"TRAIO_SOCKET", missing}});
+  auto r = p.finish(10s);
+  CHECK_MESSAGE(r.code == 6, r.describe());
+  CHECK(r.err.find("traioctl: ") == 0);
+  Proc q({traioctl_bin(), "--socket", missing, "ps"}, {});
+  CHECK(q.finish(10s).code == 6);
+}
+
+TEST_CASE("ping and version answer, and traiod rejects a bad config with exit 2") {
+  Daemon d;
+  CHECK(d.ctl({"ping"}).code == 0);
+  json v = d.ctl({"--json", "version"}).json();
+  CHECK(v.contains("version"));
+
+  TempDir dir;
+  write_file(dir / "bad.json", R"({"no_such_key": 1})");
+  Proc check({TRAIOD_BIN, "--config", (dir / "bad.json").string(), "--check-config"}, {});
+  auto r = check.finish(10s);
+  CHECK_MESSAGE(r.code == 2, r.describe());
+  CHECK((r.err + r.out).find("no_such_key") != std::string::npos);
+}

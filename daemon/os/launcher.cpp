@@ -45,6 +45,17 @@ class FileActions {
   bool ok_ = false;
 };
 
+// sigfillset leaves out glibc's internal signals (32 and 33: SIGCANCEL, SIGSETXID), and
+// posix_spawn then sets them to SIG_IGN in the child, which exec keeps. Setting their bits
+// by hand (sigaddset refuses them with EINVAL) makes the child start with them at default.
+void add_internal_signals(sigset_t& set) {
+  constexpr std::size_t kBits = 8 * sizeof(set.__val[0]);
+  for (int sig = 32; sig < SIGRTMIN; ++sig) {
+    auto bit = static_cast<std::size_t>(sig - 1);
+    set.__val[bit / kBits] |= 1UL << (bit % kBits);
+  }
+}
+
 // Each posix_spawn* setter returns an errno value (0 on success).
 int configure_attr(SpawnAttr& attr) {
   if (!attr.ok()) return ENOMEM;
@@ -52,6 +63,7 @@ int configure_attr(SpawnAttr& attr) {
   sigset_t all;
   sigemptyset(&none);
   sigfillset(&all);
+  add_internal_signals(all);
   // The daemon blocks and handles signals for Asio; the job must start with a clean slate.
   short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
   if (int rc = ::posix_spawnattr_setflags(attr.get(), flags)) return rc;

@@ -1,0 +1,82 @@
+#include "daemon/server/daemon.hpp"
+
+#include <csignal>
+
+#include <boost/asio/post.hpp>
+
+#include "common/signal_name.hpp"
+#include "daemon/runners/logger.hpp"
+#include "daemon/server/socket_setup.hpp"
+
+namespace traio {
+
+namespace asio = boost::asio;
+
+Daemon::Daemon(asio::io_context& io, DaemonConfig config, StopSignals signals)
+    : io_(io),
+      config_(std::move(config)),
+      supervisor_(io, config_, config_.socket.path),
+      context_{io, config_, supervisor_, events_, [this] { request_stop(); }},
+      server_(context_),
+      signals_(io),
+      signal_mode_(signals) {}
+
+void Daemon::start() {
+  // Subscribed before anything can happen, so the ring holds every event from the start.
+  ring_listener_ = supervisor_.subscribe([this](const LifecycleEvent& event) { events_.push(event); });
+  server_.start();
+  phase_ = DaemonPhase::Running;
+  switch (signal_mode_) {
+    case StopSignals::Handle:
+      signals_.add(SIGTERM);
+      signals_.add(SIGINT);
+      wait_signal();
+      break;
+    case StopSignals::Ignore:
+      break;
+  }
+  log(LogLevel::Info, "listening on {}", config_.socket.path);
+}
+
+void Daemon::wait_signal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (ec) return;  // cancelled: the daemon has stopped
+    log(LogLevel::Info, "received SIG{}", signal_name(signo));
+    request_stop();
+    wait_signal();  // a second SIGTERM is logged, and the stop goes on
+  });
+}
+
+void Daemon::request_stop() {
+  switch (phase_) {
+    case DaemonPhase::Created:
+    case DaemonPhase::Stopped:
+      return;
+    case DaemonPhase::Stopping:
+      log(LogLevel::Info, "already stopping; waiting for {} live node(s) to end", supervisor_.tree().live_count());
+      return;
+    case DaemonPhase::Running:
+      break;
+  }
+  phase_ = DaemonPhase::Stopping;
+  log(LogLevel::Info, "stopping: cancelling / (rule 13)");
+  supervisor_.shutdown([this] { on_jobs_reaped(); });
+}
+
+void Daemon::on_jobs_reaped() {
+  // Posted: the supervisor calls this from inside its own apply loop.
+  asio::post(io_, [this] { server_.stop([this] { on_sessions_closed(); }); });
+}
+
+void Daemon::on_sessions_closed() {
+  phase_ = DaemonPhase::Stopped;
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  supervisor_.unsubscribe(ring_listener_);
+  remove_socket_file(config_.socket.path);
+  log(LogLevel::Info, "stopped");
+  // Posted last: the ops woken by the closing sessions finish before the loop stops.
+  asio::post(io_, [this] { io_.stop(); });
+}
+
+}  // namespace traio

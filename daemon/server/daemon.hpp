@@ -1,0 +1,52 @@
+#pragma once
+// traiod as one object: the supervisor, the server and the stop sequence of rule 13.
+// main() only parses flags and runs the loop; tests run the same object in-process.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "config/daemon_config.hpp"
+#include "daemon/runners/supervisor.hpp"
+#include "daemon/server/event_ring.hpp"
+#include "daemon/server/server.hpp"
+#include "daemon/server/server_context.hpp"
+
+namespace traio {
+
+// Tests run the daemon inside the test binary and keep SIGTERM/SIGINT for themselves.
+enum class StopSignals { Handle, Ignore };
+enum class DaemonPhase { Created, Running, Stopping, Stopped };
+
+class Daemon {
+ public:
+  Daemon(boost::asio::io_context& io, DaemonConfig config, StopSignals signals = StopSignals::Handle);
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Listens on the socket and handles signals. Throws std::runtime_error (startup only).
+  void start();
+  // Rule 13: cancel `/`, wait until every process is reaped, close the sessions, remove the
+  // socket, then stop the loop. A second request only says that the stop goes on.
+  void request_stop();
+
+  DaemonPhase phase() const { return phase_; }
+  const DaemonConfig& config() const { return config_; }
+  Supervisor& supervisor() { return supervisor_; }
+
+ private:
+  void wait_signal();
+  void on_jobs_reaped();
+  void on_sessions_closed();
+
+  boost::asio::io_context& io_;
+  DaemonConfig config_;
+  Supervisor supervisor_;
+  EventRing events_;
+  ServerContext context_;
+  Server server_;
+  boost::asio::signal_set signals_;
+  StopSignals signal_mode_;
+  Supervisor::ListenerId ring_listener_ = 0;
+  DaemonPhase phase_ = DaemonPhase::Created;
+};
+
+}  // namespace traio

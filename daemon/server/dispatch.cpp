@@ -1,0 +1,102 @@
+#include "daemon/server/dispatch.hpp"
+
+#include <exception>
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "common/json_limits.hpp"
+#include "daemon/runners/logger.hpp"
+#include "daemon/server/op_call.hpp"
+
+namespace traio {
+namespace {
+
+namespace asio = boost::asio;
+
+struct OpEntry {
+  std::string_view name;
+  SyncOp sync;
+  AsyncOp async;
+};
+
+constexpr OpEntry kOps[] = {
+    {"ping", op_ping, nullptr},         {"version", op_version, nullptr},
+    {"shutdown", op_shutdown, nullptr}, {"spawn", op_spawn, nullptr},
+    {"fork", op_fork, nullptr},         {"submit", op_submit, nullptr},
+    {"finalize", op_finalize, nullptr}, {"cancel", op_cancel, nullptr},
+    {"timeout", op_timeout, nullptr},   {"ps", op_ps, nullptr},
+    {"inspect", op_inspect, nullptr},   {"logs", op_logs, nullptr},
+    {"wait", nullptr, op_wait},         {"events", nullptr, op_events},
+};
+
+void reply(Session& session, std::int64_t id, const OpResult& result) {
+  session.send(result ? encode_ok(id, *result) : encode_error(id, result.error()));
+}
+
+std::string describe(std::exception_ptr crash) {
+  try {
+    std::rethrow_exception(crash);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+asio::awaitable<void> run_async(AsyncOp op, OpCall call) {
+  auto session = call.session;
+  auto id = call.request.id;
+  OpResult result = co_await op(std::move(call));
+  reply(*session, id, result);
+}
+
+void run_op(const OpEntry& entry, OpCall call) {
+  if (entry.sync != nullptr) {
+    OpResult result = Error{};
+    try {
+      result = entry.sync(call);
+    } catch (const std::exception& e) {  // a bug: answer it rather than take the daemon down
+      log(LogLevel::Error, "op {} failed: {}", entry.name, e.what());
+      result = Error{ErrorCode::Internal, e.what()};
+    }
+    reply(*call.session, call.request.id, result);
+    return;
+  }
+  auto session = call.session;
+  auto id = call.request.id;
+  auto name = entry.name;
+  asio::co_spawn(session->context().io, run_async(entry.async, std::move(call)),
+                 [session, id, name](std::exception_ptr crash) {
+                   if (!crash) return;
+                   std::string what = describe(crash);
+                   log(LogLevel::Error, "op {} failed: {}", name, what);
+                   session->send(encode_error(id, {ErrorCode::Internal, what}));
+                 });
+}
+
+}  // namespace
+
+LineVerdict handle_line(const std::shared_ptr<Session>& session, std::string_view line) {
+  const auto& limits = session->context().config.limits;
+  auto parsed = parse_json_limited(line, JsonLimits{static_cast<std::size_t>(limits.request_bytes), limits.depth});
+  if (!parsed) {
+    session->send(encode_error(0, parsed.error()));
+    return parsed.error().code == ErrorCode::LimitExceeded ? LineVerdict::Close : LineVerdict::KeepOpen;
+  }
+  std::int64_t id = 0;
+  auto request = parse_request(*parsed, id);
+  if (!request) {
+    session->send(encode_error(id, request.error()));
+    return LineVerdict::KeepOpen;
+  }
+  for (const OpEntry& entry : kOps) {
+    if (entry.name == request->op) {
+      run_op(entry, OpCall{session, std::move(*request)});
+      return LineVerdict::KeepOpen;
+    }
+  }
+  session->send(encode_error(id, {ErrorCode::UnknownOp, fmt::format("unknown op '{}'", request->op)}));
+  return LineVerdict::KeepOpen;
+}
+
+}  // namespace traio

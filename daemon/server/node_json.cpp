@@ -1,0 +1,114 @@
+#include "daemon/server/node_json.hpp"
+
+#include "common/duration.hpp"
+#include "common/signal_name.hpp"
+#include "daemon/server/time_format.hpp"
+
+namespace traio {
+namespace {
+
+using nlohmann::json;
+
+json optional_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
+
+json optional_signal(const std::optional<int>& v) { return v ? json(signal_name(*v)) : json(nullptr); }
+
+json optional_time(const std::optional<WallTime>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
+
+json outcome_json(Outcome outcome) {
+  if (outcome == Outcome::None) return nullptr;
+  return std::string(to_string(outcome));
+}
+
+std::string kind_of(const Node& node) {
+  if (node.is_scope() || !node.job) return "scope";
+  return std::string(to_string(node.job->kind));
+}
+
+json child_paths(const ScopeTree& tree, const Node& node) {
+  json paths = json::array();
+  for (NodeId id : node.children) {
+    if (const Node* child = tree.find(id)) paths.push_back(child->path);
+  }
+  return paths;
+}
+
+}  // namespace
+
+std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& node) {
+  std::optional<WallTime> earliest;
+  for (const Node* n = &node; n != nullptr; n = tree.find(n->parent)) {
+    if (n->own_deadline_wall && (!earliest || *n->own_deadline_wall < *earliest))
+      earliest = n->own_deadline_wall;
+    if (n->parent == kNoNode) break;
+  }
+  return earliest;
+}
+
+json cause_json(const Cause* cause) {
+  if (cause == nullptr) return nullptr;
+  return json{{"path", cause->path},
+              {"outcome", outcome_json(cause->outcome)},
+              {"message", cause->message},
+              {"exit_code", optional_int(cause->exit_code)},
+              {"signal", optional_signal(cause->signal)},
+              {"cause", cause_json(cause->next.get())}};
+}
+
+json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
+  json j{{"path", node.path},
+         {"name", node.name},
+         {"type", std::string(to_string(node.type))},
+         {"kind", kind_of(node)},
+         {"state", std::string(to_string(node.state))},
+         {"outcome", outcome_json(node.outcome)},
+         {"reason", node.reason},
+         {"cause", cause_json(node.cause.get())},
+         {"master", node.flags.master},
+         {"bubble", node.flags.bubble},
+         {"awaited", node.flags.awaited},
+         {"claimed", node.claimed},
+         {"timeout", node.timeout ? json(format_duration(*node.timeout)) : json(nullptr)},
+         {"deadline", optional_time(effective_deadline(tree, node))},
+         {"pid", optional_int(node.run.pid)},
+         {"exit_code", optional_int(node.run.exit_code)},
+         {"signal", optional_signal(node.run.signal)},
+         {"sent_signal", optional_signal(node.run.sent_signal)},
+         {"ready", node.ready},
+         {"created_at", format_rfc3339(node.created_at)},
+         {"started_at", optional_time(node.started_at)},
+         {"ended_at", optional_time(node.ended_at)},
+         {"restarts", 0},
+         {"owner_uid", node.owner_uid},
+         {"child_paths", child_paths(tree, node)}};
+  if (node.is_scope()) j["finalized"] = node.finalized;
+  switch (spec) {
+    case SpecField::Include:
+      j["spec"] = node.source.is_null() ? json::object() : node.source;
+      break;
+    case SpecField::Omit:
+      break;
+  }
+  return j;
+}
+
+json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended) {
+  json j = node_json(tree, node, SpecField::Omit);
+  json children = json::array();
+  for (NodeId id : node.children) {
+    const Node* child = tree.find(id);
+    if (child == nullptr) continue;
+    switch (ended) {
+      case EndedNodes::Hide:
+        if (!child->is_live()) continue;
+        break;
+      case EndedNodes::Show:
+        break;
+    }
+    children.push_back(node_tree_json(tree, *child, ended));
+  }
+  j["children"] = std::move(children);
+  return j;
+}
+
+}  // namespace traio

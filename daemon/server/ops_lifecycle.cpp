@@ -1,0 +1,150 @@
+// spawn, fork, submit, finalize, cancel, timeout: protocol JSON into ScopeTree requests.
+#include <fmt/format.h>
+
+#include "common/node_path.hpp"
+#include "config/node_spec.hpp"
+#include "daemon/server/node_json.hpp"
+#include "daemon/server/op_args.hpp"
+#include "daemon/server/op_call.hpp"
+#include "daemon/server/time_format.hpp"
+
+namespace traio {
+namespace {
+
+using nlohmann::json;
+
+// The new node's path; the node may already be gone from the history if it ended at once.
+OpResult path_result(const ScopeTree& tree, const Expected<NodeId>& created) {
+  if (!created) return created.error();
+  const Node* node = tree.find(*created);
+  return json{{"path", node != nullptr ? node->path : std::string()}};
+}
+
+Expected<NodeSpec> parse_spec(const json& args, std::string_view key, SpecKind kind) {
+  auto it = args.find(key);
+  if (it == args.end()) return invalid_request(fmt::format("{}: missing", key));
+  auto parsed = parse_node_spec(*it, kind);
+  if (auto* errors = std::get_if<ParseErrors>(&parsed)) return invalid_request(format_parse_errors(*errors));
+  return std::get<NodeSpec>(std::move(parsed));
+}
+
+Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const json& args) {
+  auto it = args.find("base_env");
+  if (it == args.end() || it->is_null()) return std::optional<std::map<std::string, std::string>>{};
+  if (!it->is_object()) return invalid_request("base_env: expected an object of strings");
+  std::map<std::string, std::string> env;
+  for (const auto& [key, value] : it->items()) {
+    if (!value.is_string()) return invalid_request(fmt::format("base_env.{}: expected a string", key));
+    env.emplace(key, value.get<std::string>());
+  }
+  return std::optional<std::map<std::string, std::string>>(std::move(env));
+}
+
+}  // namespace
+
+OpResult op_spawn(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"scope", "job", "base_env"}); !ok) return ok.error();
+  const ScopeTree& tree = call.supervisor().tree();
+  auto scope = node_arg(tree, args, "scope", "/");
+  if (!scope) return scope.error();
+  auto spec = parse_spec(args, "job", SpecKind::Job);
+  if (!spec) return spec.error();
+  auto* job = std::get_if<JobSpec>(&spec->node);
+  if (job == nullptr) return invalid_request("job: expected a job, not a tree");
+  auto base_env = base_env_arg(args);
+  if (!base_env) return base_env.error();
+  job->base_env = std::move(*base_env);
+  Uid owner = call.session->peer_uid();
+  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+    return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
+  });
+  return path_result(tree, created);
+}
+
+OpResult op_fork(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"scope", "name", "timeout", "master", "bubble", "awaited"}); !ok)
+    return ok.error();
+  const ScopeTree& tree = call.supervisor().tree();
+  auto scope = node_arg(tree, args, "scope", "/");
+  if (!scope) return scope.error();
+  ForkOptions options;
+  auto name = string_arg(args, "name", "");
+  if (!name) return name.error();
+  if (!name->empty() && !is_valid_name(*name)) return invalid_request(fmt::format("name: {}", name_error(*name)));
+  options.name = *name;
+  auto timeout = duration_arg(args, "timeout");
+  if (!timeout) return timeout.error();
+  options.timeout = *timeout;
+  auto master = bool_arg(args, "master", false);
+  auto bubble = bool_arg(args, "bubble", true);
+  auto awaited = bool_arg(args, "awaited", true);
+  for (const auto* flag : {&master, &bubble, &awaited})
+    if (!*flag) return flag->error();
+  options.flags = NodeFlags{*master, *bubble, *awaited};
+  Uid owner = call.session->peer_uid();
+  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+    return t.fork(now, *scope, std::move(options), owner, out);
+  });
+  return path_result(tree, created);
+}
+
+OpResult op_submit(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"scope", "tree"}); !ok) return ok.error();
+  const ScopeTree& tree = call.supervisor().tree();
+  auto scope = node_arg(tree, args, "scope", "/");
+  if (!scope) return scope.error();
+  auto spec = parse_spec(args, "tree", SpecKind::Tree);
+  if (!spec) return spec.error();
+  Uid owner = call.session->peer_uid();
+  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+    return t.submit(now, *scope, *spec, owner, out);
+  });
+  return path_result(tree, created);
+}
+
+OpResult op_finalize(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"path"}); !ok) return ok.error();
+  auto id = node_arg(call.supervisor().tree(), args, "path", std::nullopt);
+  if (!id) return id.error();
+  Status done = call.supervisor().act(
+      [&](const Now& now, ScopeTree& t, Effects& out) { return t.finalize(now, *id, out); });
+  if (!done) return done.error();
+  return json::object();
+}
+
+OpResult op_cancel(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"path", "reason"}); !ok) return ok.error();
+  auto id = node_arg(call.supervisor().tree(), args, "path", std::nullopt);
+  if (!id) return id.error();
+  auto reason = string_arg(args, "reason", "cancelled by request");
+  if (!reason) return reason.error();
+  Status done = call.supervisor().act(
+      [&](const Now& now, ScopeTree& t, Effects& out) { return t.cancel(now, *id, std::move(*reason), out); });
+  if (!done) return done.error();
+  return json::object();
+}
+
+OpResult op_timeout(OpCall& call) {
+  const json& args = call.args();
+  if (auto ok = check_arg_keys(args, {"path", "timeout"}); !ok) return ok.error();
+  if (!args.contains("timeout")) return invalid_request("timeout: missing (a duration, or null for none)");
+  const ScopeTree& tree = call.supervisor().tree();
+  auto id = node_arg(tree, args, "path", std::nullopt);
+  if (!id) return id.error();
+  auto timeout = duration_arg(args, "timeout");
+  if (!timeout) return timeout.error();
+  Status done = call.supervisor().act(
+      [&](const Now& now, ScopeTree& t, Effects& out) { return t.set_timeout(now, *id, *timeout, out); });
+  if (!done) return done.error();
+  const Node* node = tree.find(*id);
+  std::optional<WallTime> deadline;
+  if (node != nullptr) deadline = effective_deadline(tree, *node);
+  return json{{"deadline", deadline ? json(format_rfc3339(*deadline)) : json(nullptr)}};
+}
+
+}  // namespace traio

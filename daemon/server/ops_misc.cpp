@@ -1,0 +1,32 @@
+// ping, version, shutdown.
+#include <boost/asio/post.hpp>
+
+#include "daemon/runners/logger.hpp"
+#include "daemon/server/op_args.hpp"
+#include "daemon/server/op_call.hpp"
+
+namespace traio {
+
+namespace {
+constexpr const char* kVersion = "0.1.0";
+}
+
+OpResult op_ping(OpCall& call) {
+  if (auto ok = check_arg_keys(call.args(), {}); !ok) return ok.error();
+  return nlohmann::json{{"pong", true}, {"version", kVersion}};
+}
+
+OpResult op_version(OpCall& call) {
+  if (auto ok = check_arg_keys(call.args(), {}); !ok) return ok.error();
+  return nlohmann::json{{"version", kVersion}, {"protocol", kProtocolVersion}};
+}
+
+OpResult op_shutdown(OpCall& call) {
+  if (auto ok = check_arg_keys(call.args(), {}); !ok) return ok.error();
+  log(LogLevel::Info, "shutdown requested by uid {}", call.session->peer_uid());
+  // Posted: the {} reply is queued first, then the daemon stops as on SIGTERM (rule 13).
+  boost::asio::post(call.context().io, [stop = call.context().request_stop] { stop(); });
+  return nlohmann::json::object();
+}
+
+}  // namespace traio

@@ -1,0 +1,35 @@
+#pragma once
+// What every session and op handler needs from the daemon.
+#include <functional>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config/daemon_config.hpp"
+#include "daemon/runners/supervisor.hpp"
+#include "daemon/server/event_ring.hpp"
+
+namespace traio {
+
+struct ServerContext {
+  boost::asio::io_context& io;
+  const DaemonConfig& config;
+  Supervisor& supervisor;
+  const EventRing& events;
+  std::function<void()> request_stop;  // the `shutdown` op stops the daemon as SIGTERM does
+};
+
+// Unsubscribes a Supervisor listener when an op's coroutine ends, however it ends.
+class ListenerGuard {
+ public:
+  ListenerGuard(Supervisor& supervisor, Supervisor::Listener listener)
+      : supervisor_(supervisor), id_(supervisor.subscribe(std::move(listener))) {}
+  ~ListenerGuard() { supervisor_.unsubscribe(id_); }
+  ListenerGuard(const ListenerGuard&) = delete;
+  ListenerGuard& operator=(const ListenerGuard&) = delete;
+
+ private:
+  Supervisor& supervisor_;
+  Supervisor::ListenerId id_;
+};
+
+}  // namespace traio

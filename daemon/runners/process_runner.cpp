@@ -133,8 +133,7 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(*child));
   watch_exit(launch.id, *job);
   jobs_[launch.id] = std::move(job);
-  reports_.job_started(launch.id, pid);
-  reports_.job_ready(launch.id);  // no ready probe: a running process is ready at once
+  reports_.job_started(launch.id, pid);  // the core marks a process without probe ready
 }
 
 void ProcessRunner::watch_exit(NodeId id, Job& job) {

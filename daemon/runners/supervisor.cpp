@@ -47,7 +47,7 @@ struct FlagGuard {
 }  // namespace
 
 Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, std::string socket_path)
-    : io_(io), config_(config), socket_path_(std::move(socket_path)), tree_(tree_limits(config)) {
+    : io_(io), config_(config), socket_path_(std::move(socket_path)), tree_(tree_limits(config), std::chrono::system_clock::now()) {
   make_log_dir(config_.log_dir);
   JobReports& reports = *this;  // private base: converted here, where it is accessible
   ProcessDefaults defaults{config_.defaults.stop_signal, config_.defaults.stop_grace};

@@ -1,0 +1,71 @@
+#pragma once
+// A small protocol client (SPEC §5, docs/protocol.md): one Unix socket, request ids per
+// connection, many requests in flight. Replies and stream events are read line by line
+// (no cap on a line: `ps` of 10k nodes is one large reply) and dispatched by id.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/expected.hpp"
+
+namespace traio::cli {
+
+// What became of one request.
+enum class ReplyStatus { Ok, DaemonError, Lost };
+std::string_view to_string(ReplyStatus status);
+
+struct Reply {
+  ReplyStatus status = ReplyStatus::Lost;
+  nlohmann::json result;  // Ok: the result object
+  Error error;            // DaemonError: the daemon's error
+};
+
+using EventFn = std::function<void(const nlohmann::json& event)>;
+using ReplyFn = std::function<void(const Reply& reply)>;
+
+class Client {
+ public:
+  explicit Client(boost::asio::io_context& io);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Error message is the errno text ("No such file or directory").
+  Status connect(const std::string& socket_path);
+
+  // Sends a request and runs the loop (signals and timers included) until its reply.
+  // Events of this request go to `on_event`; other requests' lines are dispatched meanwhile.
+  Reply call(const std::string& op, const nlohmann::json& args, EventFn on_event = {});
+
+  // Sends a request without waiting; `on_reply` (if any) runs when its reply comes while
+  // the loop runs inside call(). Returns the request id.
+  std::int64_t send(const std::string& op, const nlohmann::json& args, EventFn on_event = {},
+                    ReplyFn on_reply = {});
+
+  bool connected() const { return !lost_; }
+
+ private:
+  struct Pending {
+    EventFn on_event;
+    ReplyFn on_reply;  // empty: call() collects the reply
+  };
+
+  bool read_more();  // false when the connection is gone
+  void dispatch(const std::string& line);
+  void fail_all_pending();
+
+  boost::asio::io_context& io_;
+  boost::asio::local::stream_protocol::socket socket_;
+  std::string buffer_;
+  std::size_t scanned_ = 0;  // bytes of buffer_ known to hold no newline
+  std::int64_t next_id_ = 1;
+  std::map<std::int64_t, Pending> pending_;
+  std::map<std::int64_t, Reply> replies_;
+  bool lost_ = false;
+};
+
+}  // namespace traio::cli

@@ -1,0 +1,99 @@
+#include "cli/render_tree.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace traio::cli {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kColumns = 7;
+using Row = std::array<std::string, kColumns>;
+constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT"};
+
+std::string kind_of(const json& node) {
+  if (auto it = node.find("kind"); it != node.end() && it->is_string()) return it->get<std::string>();
+  return scalar_text(node.value("type", json()));
+}
+
+Row row_of(const json& node, const std::string& label, const TreeStyle& style) {
+  const auto age = node_age(node, style.now);
+  std::string exit = exit_text(node);
+  if (exit.rfind("exit code ", 0) == 0) exit = exit.substr(10);
+  return Row{label,
+             kind_of(node),
+             scalar_text(node.value("state", json())),
+             scalar_text(node.value("outcome", json())),
+             scalar_text(node.value("pid", json())),
+             age ? format_age(*age) : "-",
+             exit.empty() ? "-" : exit};
+}
+
+// Depth-first, children in the order the daemon lists them (submission order).
+void collect(const json& node, const std::string& prefix, const std::string& branch,
+             const TreeStyle& style, std::vector<Row>& rows) {
+  const std::string name = rows.empty() ? node.value("path", "/") : node.value("name", "?");
+  rows.push_back(row_of(node, prefix + branch + name, style));
+  auto it = node.find("children");
+  if (it == node.end() || !it->is_array()) return;
+  // The root row has no branch; below it each level indents under its parent's branch.
+  const std::string child_prefix =
+      branch.empty() ? prefix : prefix + (branch == "└─ " ? "   " : "│  ");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const bool last = i + 1 == it->size();
+    collect((*it)[i], child_prefix, last ? "└─ " : "├─ ", style, rows);
+  }
+}
+
+// ANSI colour for a state or outcome word; "" for none.
+std::string_view colour_of(std::size_t column, const std::string& word) {
+  if (column == 3) {
+    if (word == "succeeded") return "\033[32m";
+    if (word == "failed" || word == "timed_out" || word == "lost") return "\033[31m";
+    if (word == "cancelled" || word == "skipped") return "\033[33m";
+  }
+  if (column == 2) {
+    if (word == "running" || word == "open") return "\033[36m";
+    if (word == "stopping" || word == "cancelling") return "\033[33m";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::size_t display_width(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // skip UTF-8 continuation bytes
+  }));
+}
+
+std::string render_tree(const json& root, const TreeStyle& style) {
+  std::vector<Row> rows{kHeader};
+  std::vector<Row> body;
+  collect(root, "", "", style, body);
+  rows.insert(rows.end(), body.begin(), body.end());
+  std::array<std::size_t, kColumns> width{};
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], display_width(row[c]));
+  std::string out;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < kColumns; ++c) {
+      const std::string& cell = rows[r][c];
+      const std::string_view colour =
+          style.colour == Colour::On && r > 0 ? colour_of(c, cell) : std::string_view{};
+      line += colour;
+      line += cell;
+      if (!colour.empty()) line += "\033[0m";
+      if (c + 1 < kColumns) line += std::string(width[c] - display_width(cell) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  return out;
+}
+
+}  // namespace traio::cli

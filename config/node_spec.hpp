@@ -71,7 +71,9 @@ struct ScopeSpec {
 
 struct NodeSpec {
   std::variant<JobSpec, ScopeSpec> node;
-  nlohmann::json source;  // the JSON this node was parsed from, kept for `inspect`
+  // The JSON this node was parsed from, kept for `inspect`. A scope's source leaves out
+  // "children" (each child keeps its own), so a tree is stored once, not once per level.
+  nlohmann::json source;
 
   bool is_scope() const { return node.index() == 1; }
   const std::string& name() const;

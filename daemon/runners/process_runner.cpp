@@ -133,6 +133,7 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(*child));
   watch_exit(launch.id, *job);
   jobs_[launch.id] = std::move(job);
+  by_pid_[pid] = launch.id;
   reports_.job_started(launch.id, pid);  // the core marks a process without probe ready
 }
 
@@ -161,8 +162,16 @@ void ProcessRunner::on_exit_readable(NodeId id) {
     log(LogLevel::Error, "job {}: cannot reap pid {}: {}", id, job.child.pid(), status.error().message());
     exit = ExitInfo::signaled(SIGKILL);
   }
+  by_pid_.erase(job.child.pid());
   jobs_.erase(it);  // cancels the grace timer
   reports_.job_exited(id, std::move(exit));
+}
+
+bool ProcessRunner::reap_tracked(int pid) {
+  auto it = by_pid_.find(pid);
+  if (it == by_pid_.end()) return false;
+  on_exit_readable(it->second);
+  return true;
 }
 
 void ProcessRunner::stop(NodeId id) {

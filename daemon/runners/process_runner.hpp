@@ -46,6 +46,10 @@ class ProcessRunner {
   // Harmless for a job that is not running (never started, already exited, already stopping).
   void stop(NodeId id);
 
+  // When `pid` is the main process of a running job that has exited: reaps and reports it
+  // now (the orphan reaper found it first) and returns true.
+  bool reap_tracked(int pid);
+
   std::size_t running() const { return jobs_.size(); }
   std::optional<int> pid(NodeId id) const;
 
@@ -66,6 +70,7 @@ class ProcessRunner {
   std::string socket_path_;
   os::UserInfo user_;
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
+  std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone
 };
 

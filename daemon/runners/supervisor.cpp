@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include "daemon/os/environment.hpp"
+#include "daemon/os/reaper.hpp"
 #include "daemon/runners/deadline_timers.hpp"
 #include "daemon/runners/logger.hpp"
+#include "daemon/runners/orphan_reaper.hpp"
 #include "daemon/runners/process_runner.hpp"
 #include "daemon/runners/sleep_runner.hpp"
 
@@ -49,6 +51,9 @@ struct FlagGuard {
 Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, std::string socket_path)
     : io_(io), config_(config), socket_path_(std::move(socket_path)), tree_(tree_limits(config), std::chrono::system_clock::now()) {
   make_log_dir(config_.log_dir);
+  // Each running job holds a pidfd: 10,000 jobs need more than the usual soft limit of 1024.
+  if (auto limit = os::raise_fd_limit(); !limit)
+    log(LogLevel::Warning, "cannot raise the open file limit: {}", limit.error().message());
   JobReports& reports = *this;  // private base: converted here, where it is accessible
   ProcessDefaults defaults{config_.defaults.stop_signal, config_.defaults.stop_grace};
   processes_ = std::make_unique<ProcessRunner>(io_, reports, defaults, socket_path_, daemon_user());
@@ -76,6 +81,15 @@ void Supervisor::shutdown(std::function<void()> on_done) {
 }
 
 std::string Supervisor::log_path(NodeId id) const { return fmt::format("{}/job-{}.log", config_.log_dir, id); }
+
+void Supervisor::enable_orphan_reaping() {
+  if (orphans_) return;
+  orphans_ = std::make_unique<OrphanReaper>(io_, [this](pid_t pid) {
+    return processes_->reap_tracked(pid);
+  });
+}
+
+std::size_t Supervisor::orphans_reaped() const { return orphans_ ? orphans_->orphans_reaped() : 0; }
 
 std::size_t Supervisor::running_jobs() const { return processes_->running() + sleeps_->running(); }
 

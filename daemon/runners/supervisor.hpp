@@ -21,6 +21,7 @@ namespace traio {
 class ProcessRunner;
 class SleepRunner;
 class DeadlineTimers;
+class OrphanReaper;
 
 class Supervisor : private JobReports {
  public:
@@ -63,6 +64,11 @@ class Supervisor : private JobReports {
   // The capture log of a job (output: capture), whether or not it exists yet.
   std::string log_path(NodeId id) const;
 
+  // Makes the daemon a child subreaper that reaps orphans on SIGCHLD (DESIGN). Off by
+  // default: it is a process-wide setting, for traiod, not for every test binary.
+  void enable_orphan_reaping();
+  std::size_t orphans_reaped() const;
+
   // Jobs whose runner is still busy (processes not reaped yet, sleeps not ended).
   std::size_t running_jobs() const;
 
@@ -92,6 +98,7 @@ class Supervisor : private JobReports {
   std::unique_ptr<ProcessRunner> processes_;
   std::unique_ptr<SleepRunner> sleeps_;
   std::unique_ptr<DeadlineTimers> deadlines_;
+  std::unique_ptr<OrphanReaper> orphans_;
   std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
   ListenerId next_listener_ = 1;
   bool applying_ = false;

@@ -1,5 +1,7 @@
 #include "daemon/server/event_ring.hpp"
 
+#include <fmt/format.h>
+
 #include "daemon/server/time_format.hpp"
 
 namespace traio {
@@ -7,7 +9,7 @@ namespace traio {
 void EventRing::push(const LifecycleEvent& event) {
   if (capacity_ == 0) return;
   if (events_.size() == capacity_) events_.pop_front();
-  events_.push_back(event);
+  events_.push_back({event.path, encode_event_text(event)});
 }
 
 bool path_in_subtree(std::string_view path, std::string_view filter) {
@@ -27,6 +29,14 @@ nlohmann::json event_json(const LifecycleEvent& event) {
           {"state", std::string(to_string(event.state))},
           {"outcome", outcome},
           {"message", event.message}};
+}
+
+std::string encode_event_text(const LifecycleEvent& event) {
+  return event_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string event_line(std::int64_t id, std::string_view event_text) {
+  return fmt::format("{{\"id\":{},\"event\":{}}}\n", id, event_text);
 }
 
 }  // namespace traio

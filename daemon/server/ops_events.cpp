@@ -19,8 +19,8 @@ boost::asio::awaitable<OpResult> op_events(OpCall call) {
 
   const auto id = call.request.id;
   auto& session = *call.session;
-  for (const LifecycleEvent& event : call.context().events.events()) {
-    if (path_in_subtree(event.path, *filter)) session.send(encode_event(id, event_json(event)));
+  for (const KeptEvent& event : call.context().events.events()) {
+    if (path_in_subtree(event.path, *filter)) session.send(event_line(id, event.json_text));
   }
   if (*follow) {
     // Subscribed right after the snapshot, on the same loop turn: no event is lost or doubled.

@@ -23,7 +23,8 @@ cleanup() {
 trap cleanup EXIT
 
 export TRAIO_SOCKET=$tmp/traio.sock
-echo '{}' >"$tmp/traiod.json"
+# A config of our own: nothing from /etc, job logs in the temp dir too.
+printf '{"log_dir": "%s/logs", "boot_dir": "%s/boot"}\n' "$tmp" "$tmp" >"$tmp/traiod.json"
 "$traiod" --config "$tmp/traiod.json" --socket "$TRAIO_SOCKET" --state-dir "$tmp/state" \
   2>"$tmp/traiod.log" &
 daemon_pid=$!

@@ -135,12 +135,36 @@ TEST_CASE("logs of a finished job show its stdout and stderr") {
   CHECK_MESSAGE(logs.code == 0, logs.describe());
   CHECK(contains(logs.out, "hello-out"));
   CHECK(contains(logs.out, "hello-err"));
-  auto err = d.ctl({"logs", job, "--stream", "err"});
-  CHECK(contains(err.out, "hello-err"));
-  CHECK_FALSE(contains(err.out, "hello-out"));
   auto merged = d.ctl({"logs", s});  // a scope merges its subtree, lines prefixed [path]
   CHECK(contains(merged.out, "[/s/talk]"));
   CHECK(contains(merged.out, "hello-out"));
+}
+
+TEST_CASE("logs --stream err shows only the job's stderr") {
+  Daemon d;
+  const std::string job =
+      d.ok({"spawn", "--", "sh", "-c", "echo hello-out; echo hello-err >&2"});
+  d.ctl({"wait", job});
+  auto err = d.ctl({"logs", job, "--stream", "err"});
+  CHECK_MESSAGE(err.code == 0, err.describe());
+  CHECK(contains(err.out, "hello-err"));
+  CHECK_FALSE(contains(err.out, "hello-out"));
+}
+
+TEST_CASE("logs show a job's own output only, even when a daemon reuses the log dir") {
+  TempDir shared;
+  const std::string config = nlohmann::json{{"log_dir", (shared / "logs").string()}}.dump();
+  {
+    Daemon first(DaemonOptions{config});
+    first.ctl({"wait", first.ok({"spawn", "--", "sh", "-c", "echo from-first-daemon"})});
+  }
+  Daemon second(DaemonOptions{config});
+  const std::string job = second.ok({"spawn", "--", "sh", "-c", "echo from-second-daemon"});
+  second.ctl({"wait", job});
+  auto logs = second.ctl({"logs", job});
+  CHECK_MESSAGE(logs.code == 0, logs.describe());
+  CHECK(contains(logs.out, "from-second-daemon"));
+  CHECK_FALSE(contains(logs.out, "from-first-daemon"));
 }
 
 TEST_CASE("spawn --wait exits with the outcome, --exit-code child with the job's code") {

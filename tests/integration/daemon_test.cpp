@@ -33,14 +33,14 @@ void start_work(const Daemon& d) {
   d.ok({"spawn", (d.dir() / "stubborn.json").string()});
   for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
                         "sleep 34.05", "sleep 34.06"})
-    REQUIRE_MESSAGE(wait_for_process(m), m, " did not start");
+    REQUIRE_MESSAGE(wait_for_process(m), std::string(m), " did not start");
 }
 
 void check_nothing_left(const Daemon& d) {
   CHECK(d.leftovers().empty());
   for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
                         "sleep 34.05", "sleep 34.06"})
-    CHECK_MESSAGE(processes_with_cmdline(m).empty(), m, " outlived traiod");
+    CHECK_MESSAGE(processes_with_cmdline(m).empty(), std::string(m), " outlived traiod");
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // traiod: flags and config in, the daemon on the loop, rule 13 on the way out. Wiring only.
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -8,15 +7,40 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/exit_code.hpp"
+#include "daemon/os/reaper.hpp"
 #include "daemon/runners/logger.hpp"
+#include "daemon/server/boot_trees.hpp"
 #include "daemon/server/daemon.hpp"
 #include "daemon/server/daemon_options.hpp"
 
 namespace {
 
-void make_state_dir(const std::string& dir) {
-  if (dir.empty()) return;
-  std::filesystem::create_directories(dir);  // throws with the path and errno: startup only
+using Errors = std::vector<std::string>;
+
+int usage_errors(const Errors& errors) {
+  for (const auto& error : errors) std::cerr << "traiod: " << error << '\n';
+  return traio::as_int(traio::ExitCode::Usage);
+}
+
+int run(traio::DaemonConfig config, const std::vector<traio::BootTree>& boot) {
+  traio::set_log_level(config.log_level);
+  // A client that hangs up mid-reply must cost us an EPIPE, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (auto raised = traio::os::raise_fd_limit(); !raised)
+    traio::log(traio::LogLevel::Warning, "cannot raise the fd limit: {}", raised.error().message());
+  try {
+    if (!config.state_dir.empty()) std::filesystem::create_directories(config.state_dir);
+    boost::asio::io_context io;
+    traio::Daemon daemon(io, std::move(config));
+    daemon.supervisor().enable_orphan_reaping();
+    daemon.start();
+    daemon.submit_boot_trees(boot);
+    io.run();
+    return daemon.phase() == traio::DaemonPhase::Stopped ? 0 : 1;
+  } catch (const std::exception& e) {  // startup only: the loop's errors are events
+    traio::log(traio::LogLevel::Error, "{}", e.what());
+    return 1;
+  }
 }
 
 }  // namespace
@@ -29,7 +53,7 @@ int main(int argc, char** argv) {
   app.add_option("--socket", options.socket_path, "control socket path");
   app.add_option("--state-dir", options.state_dir, "state directory");
   app.add_option("--log-level", options.log_level, "debug, info, warning or error");
-  app.add_flag("--check-config", check_config, "validate the config, print every error, and exit");
+  app.add_flag("--check-config", check_config, "validate the config and boot trees, print every error, exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,28 +62,13 @@ int main(int argc, char** argv) {
   }
 
   auto loaded = traio::load_daemon_config(options);
-  if (auto* errors = std::get_if<std::vector<std::string>>(&loaded)) {
-    for (const auto& error : *errors) std::cerr << "traiod: " << error << '\n';
-    return traio::as_int(traio::ExitCode::Usage);
-  }
+  if (auto* errors = std::get_if<Errors>(&loaded)) return usage_errors(*errors);
   auto config = std::get<traio::DaemonConfig>(std::move(loaded));
+  auto boot = traio::load_boot_trees(config.boot_dir, {16u << 20, config.limits.depth});
+  if (auto* errors = std::get_if<Errors>(&boot)) return usage_errors(*errors);
   if (check_config) {
     std::cout << "config ok\n";
     return 0;
   }
-  traio::set_log_level(config.log_level);
-  // A client that hangs up mid-reply must cost us an EPIPE, not the process.
-  std::signal(SIGPIPE, SIG_IGN);
-
-  try {
-    make_state_dir(config.state_dir);
-    boost::asio::io_context io;
-    traio::Daemon daemon(io, std::move(config));
-    daemon.start();
-    io.run();
-    return daemon.phase() == traio::DaemonPhase::Stopped ? 0 : 1;
-  } catch (const std::exception& e) {
-    traio::log(traio::LogLevel::Error, "{}", e.what());
-    return 1;
-  }
+  return run(std::move(config), std::get<std::vector<traio::BootTree>>(boot));
 }

@@ -1,5 +1,7 @@
 #include "daemon/server/daemon.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 
 #include <boost/asio/post.hpp>
@@ -36,6 +38,21 @@ void Daemon::start() {
       break;
   }
   log(LogLevel::Info, "listening on {}", config_.socket.path);
+}
+
+void Daemon::submit_boot_trees(const std::vector<BootTree>& trees) {
+  const Uid owner = static_cast<Uid>(::getuid());
+  for (const auto& boot : trees) {
+    auto id = supervisor_.act([&](const Now& now, ScopeTree& tree, Effects& out) {
+      return tree.submit(now, kRootId, boot.spec, owner, out);
+    });
+    if (!id) {
+      log(LogLevel::Error, "boot: {}: {}", boot.file, id.error().message);
+      continue;
+    }
+    const Node* node = supervisor_.tree().find(*id);
+    log(LogLevel::Info, "boot: started {} from {}", node ? node->path : std::string("?"), boot.file);
+  }
 }
 
 void Daemon::wait_signal() {

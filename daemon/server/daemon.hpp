@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "config/daemon_config.hpp"
+#include "daemon/server/boot_trees.hpp"
 #include "daemon/runners/supervisor.hpp"
 #include "daemon/server/event_ring.hpp"
 #include "daemon/server/server.hpp"
@@ -27,6 +28,9 @@ class Daemon {
   // Rule 13: cancel `/`, wait until every process is reaped, close the sessions, remove the
   // socket, then stop the loop. A second request only says that the stop goes on.
   void request_stop();
+  // Submits the boot trees under `/`, in order, owned by the daemon's user (SPEC §4). A
+  // tree the core refuses (a name taken twice) is logged and skipped.
+  void submit_boot_trees(const std::vector<BootTree>& trees);
 
   DaemonPhase phase() const { return phase_; }
   const DaemonConfig& config() const { return config_; }

@@ -45,6 +45,12 @@ std::variant<DaemonConfig, std::vector<std::string>> load_daemon_config(const Da
   }
   Errors errors;
   if (!options.socket_path.empty()) config.socket.path = options.socket_path;
+  // Jobs get the path as TRAIO_SOCKET (rule 12) and run in other directories: make it absolute.
+  if (!config.socket.path.empty()) {
+    std::error_code ec;
+    auto absolute = fs::absolute(config.socket.path, ec);
+    if (!ec) config.socket.path = absolute.lexically_normal().string();
+  }
   if (!options.state_dir.empty()) {
     // The log directory follows the state directory unless the config placed it elsewhere.
     if (config.log_dir.empty() || config.log_dir == config.state_dir + "/logs")

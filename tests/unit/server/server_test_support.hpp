@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,16 @@ class TestDaemon {
   // For a daemon stopped from inside (the shutdown op): waits for its loop to end.
   void join() {
     if (thread_.joinable()) thread_.join();
+  }
+
+  // Runs on the daemon's loop and waits for it: the daemon is single-threaded.
+  void submit_boot_trees(const std::vector<BootTree>& trees) {
+    std::promise<void> done;
+    boost::asio::post(io_, [&] {
+      daemon_->submit_boot_trees(trees);
+      done.set_value();
+    });
+    done.get_future().wait();
   }
 
   const std::string& socket_path() const { return config_.socket.path; }

@@ -7,8 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
-traiod=$PWD/build/daemon/traiod
-traioctl=$PWD/build/cli/traioctl
+build_dir=${TRAIO_BUILD_DIR:-build}
+traiod=$PWD/$build_dir/daemon/traiod
+traioctl=$PWD/$build_dir/cli/traioctl
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/traio-demo.XXXXXX")
 daemon_pid=
 cleanup() {

@@ -27,6 +27,8 @@ int run_ping(const Context& ctx) {
 }
 
 int run_version(const Context& ctx) {
+  // The client's own version is known without a daemon: print it before trying to reach one.
+  if (!ctx.global.json) std::cout << "traioctl " << kClientVersion << '\n' << std::flush;
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
   const Reply reply = conn->client.call("version", json::object());
@@ -36,8 +38,7 @@ int run_version(const Context& ctx) {
     out["client_version"] = kClientVersion;
     print_json(out);
   } else {
-    std::cout << "traioctl " << kClientVersion << '\n'
-              << "traiod " << reply.result.value("version", "?") << " (protocol "
+    std::cout << "traiod " << reply.result.value("version", "?") << " (protocol "
               << reply.result.value("protocol", 0) << ")\n";
   }
   return 0;

@@ -52,8 +52,12 @@ void follow_events(const Context& ctx, Connection& conn, const std::string& path
 void print_summary(const json& node, std::chrono::milliseconds elapsed) {
   std::cout << node.value("path", "?") << ": "
             << scalar_text(node.value("outcome", json())) << " (" << format_age(elapsed) << ")\n";
-  if (auto it = node.find("cause"); it != node.end() && it->is_object())
+  if (auto it = node.find("cause"); it != node.end() && it->is_object()) {
     std::cout << cause_lines(*it, "  ");
+  } else if (auto reason = node.value("reason", json()); reason.is_string() &&
+             node_outcome(node) != Outcome::Succeeded) {
+    std::cout << "  reason: " << reason.get<std::string>() << '\n';  // a cancel names no child
+  }
   std::cout << std::flush;
 }
 

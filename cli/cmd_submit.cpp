@@ -122,7 +122,9 @@ void add_spawn(CLI::App& app, Commands& commands) {
   sub->add_flag("--no-await", o->flags.no_await, "does not keep a finalized scope alive (rule 5)");
   sub->add_option("--timeout", o->flags.timeout, "cancel it after D (rule 6)");
   sub->add_option("--restart", o->restart, "restart policy");
-  sub->add_option("--env", o->flags.env, "K=V added to its environment (repeatable)");
+  // One K=V per --env: a greedy vector option would swallow JOB.json.
+  sub->add_option("--env", o->flags.env, "K=V added to its environment (repeatable)")
+      ->allow_extra_args(false);
   sub->add_flag("--inherit-env", o->inherit_env, "send this environment as its base");
   sub->add_option("--cwd", o->flags.cwd, "working directory (default: the current one)");
   sub->add_flag("--wait", o->wait, "wait for it; exit code = its outcome");

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include "common/signal_name.hpp"
 #include "daemon/runners/logger.hpp"
@@ -21,6 +22,7 @@ Daemon::Daemon(asio::io_context& io, DaemonConfig config, StopSignals signals)
       context_{io, config_, supervisor_, events_, [this] { request_stop(); }},
       server_(context_),
       signals_(io),
+      systemd_(io),
       signal_mode_(signals) {}
 
 void Daemon::start() {
@@ -37,7 +39,16 @@ void Daemon::start() {
     case StopSignals::Ignore:
       break;
   }
-  log(LogLevel::Info, "listening on {}", config_.socket.path);
+  log(LogLevel::Info, "listening on {}{}", config_.socket.path,
+      server_.socket_activated() ? " (socket from systemd)" : "");
+  systemd_.notify("READY=1\nSTATUS=" + status_line());
+  systemd_.start_watchdog([this] { return status_line(); });
+}
+
+std::string Daemon::status_line() const {
+  const ScopeTree& tree = supervisor_.tree();
+  return fmt::format("{} live node(s), {} in history, {} connection(s)", tree.live_count(),
+                     tree.node_count() - tree.live_count(), server_.session_count());
 }
 
 void Daemon::submit_boot_trees(const std::vector<BootTree>& trees) {
@@ -77,6 +88,7 @@ void Daemon::request_stop() {
   }
   phase_ = DaemonPhase::Stopping;
   log(LogLevel::Info, "stopping: cancelling / (rule 13)");
+  systemd_.notify("STOPPING=1\nSTATUS=stopping: " + status_line());
   supervisor_.shutdown([this] { on_jobs_reaped(); });
 }
 
@@ -90,7 +102,8 @@ void Daemon::on_sessions_closed() {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   supervisor_.unsubscribe(ring_listener_);
-  remove_socket_file(config_.socket.path);
+  systemd_.stop();
+  if (!server_.socket_activated()) remove_socket_file(config_.socket.path);
   log(LogLevel::Info, "stopped");
   // Posted last: the ops woken by the closing sessions finish before the loop stops.
   asio::post(io_, [this] { io_.stop(); });

@@ -10,6 +10,7 @@
 #include "daemon/server/event_ring.hpp"
 #include "daemon/server/server.hpp"
 #include "daemon/server/server_context.hpp"
+#include "daemon/server/systemd.hpp"
 
 namespace traio {
 
@@ -40,6 +41,7 @@ class Daemon {
   void wait_signal();
   void on_jobs_reaped();
   void on_sessions_closed();
+  std::string status_line() const;
 
   boost::asio::io_context& io_;
   DaemonConfig config_;
@@ -48,6 +50,7 @@ class Daemon {
   ServerContext context_;
   Server server_;
   boost::asio::signal_set signals_;
+  SystemdNotifier systemd_;
   StopSignals signal_mode_;
   Supervisor::ListenerId ring_listener_ = 0;
   DaemonPhase phase_ = DaemonPhase::Created;

@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <stdexcept>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +14,7 @@
 #include "common/protocol.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/server/socket_setup.hpp"
+#include "daemon/server/systemd.hpp"
 
 namespace traio {
 namespace {
@@ -31,7 +34,15 @@ std::optional<Uid> peer_uid(asio::local::stream_protocol::socket& socket) {
 Server::Server(ServerContext& context) : context_(context), stop_timer_(context.io) {}
 
 void Server::start() {
-  acceptor_.emplace(open_listener(context_.io, context_.config.socket));
+  if (auto fd = activated_socket_fd()) {
+    boost::system::error_code ec;
+    acceptor_.emplace(context_.io);
+    if (acceptor_->assign(asio::local::stream_protocol(), *fd, ec); ec)
+      throw std::runtime_error(fmt::format("socket from systemd (fd {}): {}", *fd, ec.message()));
+    socket_activated_ = true;
+  } else {
+    acceptor_.emplace(open_listener(context_.io, context_.config.socket));
+  }
   asio::co_spawn(context_.io, accept_loop(), [](std::exception_ptr crash) {
     if (crash) log(LogLevel::Error, "the acceptor stopped on an exception; no new connections");
   });

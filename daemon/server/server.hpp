@@ -30,6 +30,8 @@ class Server {
   // when every session has closed.
   void stop(std::function<void()> on_closed);
   std::size_t session_count() const { return sessions_.size(); }
+  // The socket came from systemd (LISTEN_FDS): systemd owns its file, we do not remove it.
+  bool socket_activated() const { return socket_activated_; }
 
  private:
   using Socket = boost::asio::local::stream_protocol::socket;
@@ -48,6 +50,7 @@ class Server {
   boost::asio::steady_timer stop_timer_;
   std::function<void()> on_stopped_;
   bool stopping_ = false;
+  bool socket_activated_ = false;
 };
 
 }  // namespace traio

@@ -1,5 +1,7 @@
 #include "daemon/runners/process_runner.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 
 #include <fmt/format.h>
@@ -12,8 +14,9 @@ namespace traio {
 namespace asio = boost::asio;
 
 struct ProcessRunner::Job {
-  Job(asio::io_context& io, std::shared_ptr<const JobSpec> s, os::Child c)
-      : spec(std::move(s)), child(std::move(c)), watch(io, child.pidfd()), grace(io) {}
+  Job(asio::io_context& io, std::shared_ptr<const JobSpec> s, os::CgroupDir g, os::Child c)
+      : spec(std::move(s)), cgroup(std::move(g)), child(std::move(c)), watch(io, child.pidfd()), grace(io),
+        settle(io) {}
   // The Child owns the pidfd: take it back from Asio before the Child closes it (and kills
   // and reaps the process if it still runs).
   ~Job() {
@@ -25,11 +28,38 @@ struct ProcessRunner::Job {
   Job& operator=(const Job&) = delete;
 
   std::shared_ptr<const JobSpec> spec;
+  os::CgroupDir cgroup;  // before child: destroyed after it, removing what is left
   os::Child child;
   asio::posix::stream_descriptor watch;
   asio::steady_timer grace;
+  asio::steady_timer settle;
   bool stopping = false;
+  std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
+  int settle_polls = 0;
 };
+
+namespace {
+
+constexpr auto kSettlePoll = std::chrono::milliseconds(5);
+constexpr int kMaxSettlePolls = 400;  // 2 s: SIGKILLed processes die long before, unless in D state
+std::uint64_t g_runner_count = 0;     // names the cgroup of each runner of this process
+
+std::string daemon_cgroup() {
+  auto own = os::own_cgroup_dir();
+  return own ? *own : std::string();
+}
+
+os::CgroupDir make_jobs_cgroup(const std::string& own) {
+  if (own.empty()) return {};
+  auto dir = os::CgroupDir::create(fmt::format("{}/traio-{}-{}", own, ::getpid(), ++g_runner_count));
+  if (!dir) {
+    log(LogLevel::Debug, "no cgroup for jobs ({}): killing process groups only", dir.error().message());
+    return {};
+  }
+  return std::move(*dir);
+}
+
+}  // namespace
 
 namespace {
 
@@ -75,7 +105,13 @@ std::string output_path(const JobSpec& spec, const std::string& log_path) {
 
 ProcessRunner::ProcessRunner(asio::io_context& io, JobReports& reports, ProcessDefaults defaults,
                              std::string socket_path, os::UserInfo user)
-    : io_(io), reports_(reports), defaults_(defaults), socket_path_(std::move(socket_path)), user_(std::move(user)) {}
+    : io_(io),
+      reports_(reports),
+      defaults_(defaults),
+      socket_path_(std::move(socket_path)),
+      user_(std::move(user)),
+      own_cgroup_(daemon_cgroup()),
+      jobs_cgroup_(make_jobs_cgroup(own_cgroup_)) {}
 
 ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps its group
 
@@ -98,7 +134,8 @@ os::EnvMap ProcessRunner::job_environment(const ProcessLaunch& launch) const {
   return env;
 }
 
-os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, std::string& failure) const {
+os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
+                                            std::string& failure) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
   auto output = open_output(spec, launch.log_path);
@@ -109,7 +146,10 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, std::str
   }
   os::LaunchRequest request{spec.argv, os::to_envp(job_environment(launch)), spec.cwd,
                             output_target(spec.output.mode), output->get()};
+  cgroup = make_job_cgroup(launch.id);
+  const bool inside = enter_cgroup(launch.id, cgroup);
   auto child = os::launch(request);
+  if (inside) leave_cgroup(cgroup);
   if (child) return child;
   if (!spec.cwd.empty()) {
     if (auto dir = os::check_directory(spec.cwd); !dir) {
@@ -124,17 +164,53 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, std::str
 
 void ProcessRunner::start(const ProcessLaunch& launch) {
   std::string failure;
-  auto child = spawn(launch, failure);
+  os::CgroupDir cgroup;
+  auto child = spawn(launch, cgroup, failure);
   if (!child) {
     reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
     return;
   }
   const int pid = child->pid();
-  auto job = std::make_unique<Job>(io_, launch.spec, std::move(*child));
+  auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
   watch_exit(launch.id, *job);
   jobs_[launch.id] = std::move(job);
   by_pid_[pid] = launch.id;
   reports_.job_started(launch.id, pid);  // the core marks a process without probe ready
+}
+
+// A leaf of its own for the job, made before the spawn: creating a cgroup takes a while,
+// and the child must be moved in right after its exec, before it forks.
+os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) const {
+  if (!jobs_cgroup_.valid()) return {};
+  auto dir = os::CgroupDir::create(fmt::format("{}/job-{}", jobs_cgroup_.path(), id));
+  if (!dir) {
+    log(LogLevel::Warning, "job {}: cannot create its cgroup: {}", id, dir.error().message());
+    return {};
+  }
+  return std::move(*dir);
+}
+
+// posix_spawn cannot start a child in another cgroup, and moving the child after its exec
+// races with its first forks (a migration can take milliseconds). So the daemon steps into
+// the job's leaf for the spawn: the child is born there, with every descendant after it.
+bool ProcessRunner::enter_cgroup(NodeId id, os::CgroupDir& cgroup) const {
+  if (!cgroup.valid()) return false;
+  if (auto in = cgroup.add(::getpid()); !in) {
+    log(LogLevel::Warning, "job {}: cannot enter its cgroup: {}", id, in.error().message());
+    cgroup = {};
+    return false;
+  }
+  return true;
+}
+
+void ProcessRunner::leave_cgroup(os::CgroupDir& cgroup) {
+  if (auto out = os::move_to_cgroup(own_cgroup_, ::getpid()); !out) {
+    // The daemon is stuck in the job's leaf: never kill that leaf, and stop using cgroups.
+    log(LogLevel::Error, "cannot leave cgroup {}: {}; jobs get no cgroups from now on", cgroup.path(),
+        out.error().message());
+    cgroup.release();
+    jobs_cgroup_.release();
+  }
 }
 
 void ProcessRunner::watch_exit(NodeId id, Job& job) {
@@ -149,21 +225,45 @@ void ProcessRunner::on_exit_readable(NodeId id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
   Job& job = *it->second;
+  if (job.exit) return;  // reaped already, settling
   auto status = job.child.try_reap();
   if (status && !status->has_value()) {
     watch_exit(id, job);  // not exited after all: keep waiting
     return;
   }
-  ExitInfo exit;
   if (status) {
-    exit = exit_info_of(**status);
+    job.exit = exit_info_of(**status);
   } else {
     // ECHILD: someone else reaped it (SIGCHLD set to SIG_IGN?); its status is lost.
     log(LogLevel::Error, "job {}: cannot reap pid {}: {}", id, job.child.pid(), status.error().message());
-    exit = ExitInfo::signaled(SIGKILL);
+    job.exit = ExitInfo::signaled(SIGKILL);
   }
   by_pid_.erase(job.child.pid());
-  jobs_.erase(it);  // cancels the grace timer
+  job.grace.cancel();
+  settle(id);
+}
+
+// Rule 7: a job is done only when every process of its tree is gone. Its process group was
+// killed with the reap; descendants that left it (setsid) are still in its cgroup.
+void ProcessRunner::settle(NodeId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Job& job = *it->second;
+  if (job.cgroup.valid() && job.settle_polls < kMaxSettlePolls) {
+    auto populated = job.cgroup.populated();
+    if (populated && *populated) {
+      (void)job.cgroup.kill_all();  // a failure shows as populated at the next poll
+      ++job.settle_polls;
+      job.settle.expires_after(kSettlePoll);
+      job.settle.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+        if (alive.expired() || ec == asio::error::operation_aborted) return;
+        settle(id);
+      });
+      return;
+    }
+  }
+  ExitInfo exit = std::move(*job.exit);
+  jobs_.erase(it);  // removes the empty cgroup
   reports_.job_exited(id, std::move(exit));
 }
 
@@ -176,7 +276,7 @@ bool ProcessRunner::reap_tracked(int pid) {
 
 void ProcessRunner::stop(NodeId id) {
   auto it = jobs_.find(id);
-  if (it == jobs_.end() || it->second->stopping) return;
+  if (it == jobs_.end() || it->second->stopping || it->second->exit) return;
   Job& job = *it->second;
   job.stopping = true;
   send(id, job, job.spec->stop.signal.value_or(defaults_.stop_signal));
@@ -190,11 +290,17 @@ void ProcessRunner::stop(NodeId id) {
 
 void ProcessRunner::on_grace_expired(NodeId id) {
   auto it = jobs_.find(id);
-  if (it == jobs_.end()) return;
+  if (it == jobs_.end() || it->second->exit) return;
   send(id, *it->second, SIGKILL);
 }
 
 void ProcessRunner::send(NodeId id, Job& job, int signo) {
+  if (job.cgroup.valid()) {
+    // The whole tree, setsid'd descendants included; the group below catches a child that
+    // forked before it was moved into the cgroup.
+    auto sent = signo == SIGKILL ? job.cgroup.kill_all() : job.cgroup.signal_all(signo);
+    if (!sent) log(LogLevel::Warning, "job {}: cannot signal its cgroup: {}", id, sent.error().message());
+  }
   auto delivery = job.child.signal_group(signo);
   if (!delivery) {
     log(LogLevel::Error, "job {}: cannot signal process group {}: {}", id, job.child.pid(),

@@ -1,7 +1,8 @@
 #pragma once
 // Runs process jobs: spawns them (os/launcher), learns of their exit from the pidfd turning
 // readable, reaps them, and stops them with their stop signal, then SIGKILL after the grace
-// (rule 7), always to the whole process group.
+// (rule 7), always to the whole process tree: its cgroup v2 leaf when cgroups are writable,
+// and its process group in any case.
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "common/duration.hpp"
 #include "config/node_spec.hpp"
+#include "daemon/os/cgroup.hpp"
 #include "daemon/os/child.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/runners/job_reports.hpp"
@@ -51,6 +53,8 @@ class ProcessRunner {
   bool reap_tracked(int pid);
 
   std::size_t running() const { return jobs_.size(); }
+  // Whether jobs get their own cgroup v2 leaf (else only their process group is killed).
+  bool uses_cgroups() const { return jobs_cgroup_.valid(); }
   std::optional<int> pid(NodeId id) const;
 
   // The environment a job starts with: base (clean, or spec.base_env), spec.env, TRAIO_*.
@@ -58,9 +62,13 @@ class ProcessRunner {
 
  private:
   struct Job;
-  os::Result<os::Child> spawn(const ProcessLaunch& launch, std::string& failure) const;
+  os::Result<os::Child> spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup, std::string& failure);
+  os::CgroupDir make_job_cgroup(NodeId id) const;
+  bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
+  void leave_cgroup(os::CgroupDir& cgroup);
   void watch_exit(NodeId id, Job& job);
   void on_exit_readable(NodeId id);
+  void settle(NodeId id);
   void on_grace_expired(NodeId id);
   void send(NodeId id, Job& job, int signo);
 
@@ -69,6 +77,8 @@ class ProcessRunner {
   ProcessDefaults defaults_;
   std::string socket_path_;
   os::UserInfo user_;
+  std::string own_cgroup_;     // the daemon's own cgroup v2 directory
+  os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
   std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone

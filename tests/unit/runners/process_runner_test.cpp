@@ -223,3 +223,43 @@ TEST_CASE("process runner: destroying the runner kills and reaps what still runs
   CHECK(test::process_gone(pid));
   CHECK(test::no_children_left());
 }
+
+TEST_CASE("rule 7: stopping a job kills descendants that left its session (cgroup)") {
+  Fixture f;
+  if (!f.runner.uses_cgroups()) {
+    MESSAGE("cgroup v2 is not writable here: only process groups are killed");
+    return;
+  }
+  std::string pid_file = f.dir.file("escaped.pid");
+  auto spec = process({"sh", "-c", "setsid sleep 300 & echo $! > " + pid_file + "; wait"});
+  spec.stop.grace = 5s;
+  f.runner.start(f.launch(20, spec));
+  int escaped = 0;
+  REQUIRE(test::wait_until([&] {
+    std::ifstream in(pid_file);
+    return static_cast<bool>(in >> escaped) && test::proc_status_field(escaped, "Name") == "sleep";
+  }));
+  CHECK(::getsid(escaped) == escaped);  // really out of the job's session
+  f.runner.stop(20);
+  REQUIRE(f.wait_exit(20, 3s));  // TERM reached every process: no need for the grace
+  CHECK(test::process_gone(escaped));
+  CHECK(f.reports.signals_of(20) == std::vector<int>{SIGTERM});
+}
+
+TEST_CASE("rule 7: a job ends only once the descendants that left its session are gone") {
+  Fixture f;
+  if (!f.runner.uses_cgroups()) {
+    MESSAGE("cgroup v2 is not writable here: only process groups are killed");
+    return;
+  }
+  std::string pid_file = f.dir.file("escaped.pid");
+  f.runner.start(f.launch(21, process({"sh", "-c", "setsid sleep 300 & echo $! > " + pid_file + "; sleep 0.2"})));
+  int escaped = 0;
+  REQUIRE(test::wait_until([&] {
+    std::ifstream in(pid_file);
+    return static_cast<bool>(in >> escaped) && escaped > 0;
+  }));
+  REQUIRE(f.wait_exit(21));
+  CHECK(f.reports.exit_of(21)->code == 0);
+  CHECK(test::process_gone(escaped));  // already when the exit was reported
+}

@@ -1,0 +1,53 @@
+#pragma once
+// cgroup v2 leaves for jobs (DESIGN: whole-tree kill). A process group misses descendants
+// that called setsid; a cgroup holds every descendant, and `cgroup.kill` kills them all.
+// Used when the daemon's own cgroup v2 directory is writable; the caller falls back to the
+// process group otherwise.
+#include <sys/types.h>
+
+#include <string>
+
+#include "daemon/os/sys_error.hpp"
+
+namespace traio::os {
+
+// The cgroup v2 directory this process belongs to ("0::/x" of /proc/self/cgroup under the
+// cgroup2 mount point of /proc/self/mountinfo). ENOENT when there is no cgroup v2.
+Result<std::string> own_cgroup_dir();
+
+// Writes `pid` into `dir`/cgroup.procs.
+Result<void> move_to_cgroup(const std::string& dir, pid_t pid) noexcept;
+
+class CgroupDir {
+ public:
+  // mkdir `path` (0755). EEXIST is an error: a leaf must be ours alone.
+  static Result<CgroupDir> create(std::string path);
+
+  CgroupDir() = default;
+  CgroupDir(CgroupDir&& other) noexcept;
+  CgroupDir& operator=(CgroupDir&& other) noexcept;
+  CgroupDir(const CgroupDir&) = delete;
+  CgroupDir& operator=(const CgroupDir&) = delete;
+  // Kills what is left, waits briefly for it to die, and removes the directory.
+  ~CgroupDir();
+
+  bool valid() const noexcept { return !path_.empty(); }
+  const std::string& path() const noexcept { return path_; }
+
+  Result<void> add(pid_t pid) noexcept;           // writes cgroup.procs
+  Result<void> kill_all() noexcept;              // writes 1 to cgroup.kill (SIGKILL to all)
+  Result<void> signal_all(int signo) noexcept;    // kill(2) on each pid of cgroup.procs; ESRCH normal
+  Result<bool> populated() noexcept;              // "populated 1" in cgroup.events
+  Result<void> remove() noexcept;                 // rmdir; EBUSY while a process lives in it
+  // Forgets the directory without killing or removing anything (it holds something we must
+  // not kill).
+  void release() noexcept { path_.clear(); }
+
+ private:
+  explicit CgroupDir(std::string path) : path_(std::move(path)) {}
+  void destroy() noexcept;
+
+  std::string path_;
+};
+
+}  // namespace traio::os

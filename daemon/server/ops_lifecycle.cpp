@@ -1,8 +1,11 @@
 // spawn, fork, submit, finalize, cancel, timeout: protocol JSON into ScopeTree requests.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/node_path.hpp"
 #include "config/node_spec.hpp"
+#include "daemon/server/access.hpp"
 #include "daemon/server/node_json.hpp"
 #include "daemon/server/op_args.hpp"
 #include "daemon/server/op_call.hpp"
@@ -40,6 +43,23 @@ Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const j
   return std::optional<std::map<std::string, std::string>>(std::move(env));
 }
 
+bool has_process(const NodeSpec& spec) {
+  if (const auto* job = std::get_if<JobSpec>(&spec.node)) return job->kind == JobKind::Process;
+  const auto& children = std::get<ScopeSpec>(spec.node).children;
+  return std::any_of(children.begin(), children.end(), has_process);
+}
+
+// SPEC §5: creating under `scope` (and, for processes, running them) is the peer's right.
+Status may_create(const OpCall& call, NodeId scope, bool runs_processes) {
+  const Uid peer = call.session->peer_uid();
+  if (auto ok = check_may_create_in(*call.supervisor().tree().find(scope), peer); !ok) return ok;
+  return runs_processes ? check_may_run_jobs(peer) : ok_status();
+}
+
+Status may_act(const OpCall& call, NodeId node) {
+  return check_may_act(*call.supervisor().tree().find(node), call.session->peer_uid());
+}
+
 }  // namespace
 
 OpResult op_spawn(OpCall& call) {
@@ -55,6 +75,7 @@ OpResult op_spawn(OpCall& call) {
   auto base_env = base_env_arg(args);
   if (!base_env) return base_env.error();
   job->base_env = std::move(*base_env);
+  if (auto ok = may_create(call, *scope, job->kind == JobKind::Process); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
@@ -83,6 +104,7 @@ OpResult op_fork(OpCall& call) {
   for (const auto* flag : {&master, &bubble, &awaited})
     if (!*flag) return flag->error();
   options.flags = NodeFlags{*master, *bubble, *awaited};
+  if (auto ok = may_create(call, *scope, false); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.fork(now, *scope, std::move(options), owner, out);
@@ -98,6 +120,7 @@ OpResult op_submit(OpCall& call) {
   if (!scope) return scope.error();
   auto spec = parse_spec(args, "tree", SpecKind::Tree);
   if (!spec) return spec.error();
+  if (auto ok = may_create(call, *scope, has_process(*spec)); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.submit(now, *scope, *spec, owner, out);
@@ -110,6 +133,7 @@ OpResult op_finalize(OpCall& call) {
   if (auto ok = check_arg_keys(args, {"path"}); !ok) return ok.error();
   auto id = node_arg(call.supervisor().tree(), args, "path", std::nullopt);
   if (!id) return id.error();
+  if (auto ok = may_act(call, *id); !ok) return ok.error();
   Status done = call.supervisor().act(
       [&](const Now& now, ScopeTree& t, Effects& out) { return t.finalize(now, *id, out); });
   if (!done) return done.error();
@@ -121,6 +145,7 @@ OpResult op_cancel(OpCall& call) {
   if (auto ok = check_arg_keys(args, {"path", "reason"}); !ok) return ok.error();
   auto id = node_arg(call.supervisor().tree(), args, "path", std::nullopt);
   if (!id) return id.error();
+  if (auto ok = may_act(call, *id); !ok) return ok.error();
   auto reason = string_arg(args, "reason", "cancelled by request");
   if (!reason) return reason.error();
   Status done = call.supervisor().act(
@@ -136,6 +161,7 @@ OpResult op_timeout(OpCall& call) {
   const ScopeTree& tree = call.supervisor().tree();
   auto id = node_arg(tree, args, "path", std::nullopt);
   if (!id) return id.error();
+  if (auto ok = may_act(call, *id); !ok) return ok.error();
   auto timeout = duration_arg(args, "timeout");
   if (!timeout) return timeout.error();
   Status done = call.supervisor().act(

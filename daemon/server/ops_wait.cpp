@@ -1,6 +1,7 @@
 // wait: replies once every path is done, or when its timeout passes (docs/protocol.md).
 #include <algorithm>
 
+#include "daemon/server/access.hpp"
 #include "daemon/server/node_json.hpp"
 #include "daemon/server/op_args.hpp"
 #include "daemon/server/op_call.hpp"
@@ -63,6 +64,8 @@ boost::asio::awaitable<OpResult> op_wait(OpCall call) {
   auto claim = bool_arg(args, "claim", false);
   if (!claim) co_return claim.error();
   if (*claim) {
+    for (const auto& t : *targets)  // taking over an outcome is acting on the node (SPEC §5)
+      if (auto ok = check_may_act(*tree.find(t.id), call.session->peer_uid()); !ok) co_return ok.error();
     // rule 10: the claim is taken now and holds even if this client goes away.
     for (const auto& t : *targets)
       supervisor.act([&](const Now&, ScopeTree& tr, Effects&) {

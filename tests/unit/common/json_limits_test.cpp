@@ -73,3 +73,23 @@ TEST_CASE("json limits: huge integers do not throw") {
   REQUIRE(r.ok());  // nlohmann keeps them as doubles; range checks belong to the callers
   CHECK((*r)[0].is_number_float());
 }
+
+TEST_CASE("json limits: brackets inside strings do not count as nesting") {
+  JsonLimits limits;
+  limits.max_depth = 2;
+  auto r = parse_json_limited(R"({"a": ["[[[[{{{{", "\"[[[[", "\\"]})", limits);
+  REQUIRE(r.ok());
+  CHECK((*r)["a"][1] == "\"[[[[");
+  auto deep = parse_json_limited(R"({"a": [["x"]]})", limits);
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().code == ErrorCode::LimitExceeded);
+}
+
+TEST_CASE("json limits: a wide document (a tree of 20000 children) parses whole") {
+  std::string text = R"({"name": "t", "children": [)";
+  for (int i = 0; i < 20000; ++i) text += (i ? "," : "") + std::string(R"({"argv": ["/bin/true"], "env": {"K": "V"}})");
+  text += "]}";
+  auto r = parse_json_limited(text, JsonLimits{1 << 22, 64});
+  REQUIRE(r.ok());
+  CHECK((*r)["children"].size() == 20000);
+}

@@ -73,7 +73,7 @@ ExitInfo exit_info_of(const os::ExitStatus& status) {
 
 os::Result<os::UniqueFd> open_output(const JobSpec& spec, const std::string& log_path) {
   switch (spec.output.mode) {
-    case OutputMode::Capture: return os::open_output_file(log_path, os::OpenMode::Append);
+    case OutputMode::Capture: return os::open_output_file(log_path, os::OpenMode::Truncate);
     case OutputMode::File:
       switch (spec.output.file_mode) {
         case FileMode::Append: return os::open_output_file(spec.output.file, os::OpenMode::Append);

@@ -1,5 +1,8 @@
 #include "daemon/runners/supervisor.hpp"
 
+#include <unistd.h>
+
+#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -33,6 +36,16 @@ void make_log_dir(const std::string& dir) {
   if (ec) log(LogLevel::Warning, "cannot create log directory {}: {}", dir, ec.message());
 }
 
+// "20261125T163000-4242": when this daemon started, and its pid.
+std::string make_run_tag() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &utc);
+  return fmt::format("{}-{}", stamp, ::getpid());
+}
+
 os::UserInfo daemon_user() {
   auto user = os::current_user();
   if (user) return *user;
@@ -49,7 +62,11 @@ struct FlagGuard {
 }  // namespace
 
 Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, std::string socket_path)
-    : io_(io), config_(config), socket_path_(std::move(socket_path)), tree_(tree_limits(config), std::chrono::system_clock::now()) {
+    : io_(io),
+      config_(config),
+      socket_path_(std::move(socket_path)),
+      run_tag_(make_run_tag()),
+      tree_(tree_limits(config), std::chrono::system_clock::now()) {
   make_log_dir(config_.log_dir);
   // Each running job holds a pidfd: 10,000 jobs need more than the usual soft limit of 1024.
   if (auto limit = os::raise_fd_limit(); !limit)
@@ -80,7 +97,11 @@ void Supervisor::shutdown(std::function<void()> on_done) {
   check_shutdown_done();  // the root may have been done already
 }
 
-std::string Supervisor::log_path(NodeId id) const { return fmt::format("{}/job-{}.log", config_.log_dir, id); }
+// Node ids start again with every daemon run: the run's tag keeps a new job-2 from writing
+// into (and showing) the log of an earlier run's job-2.
+std::string Supervisor::log_path(NodeId id) const {
+  return fmt::format("{}/{}-job-{}.log", config_.log_dir, run_tag_, id);
+}
 
 void Supervisor::enable_orphan_reaping() {
   if (orphans_) return;

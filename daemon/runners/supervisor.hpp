@@ -61,7 +61,8 @@ class Supervisor : private JobReports {
   // Rule 13: cancel `/`, wait until every process is reaped, then call `on_done` once.
   void shutdown(std::function<void()> on_done);
 
-  // The capture log of a job (output: capture), whether or not it exists yet.
+  // The capture log of a job (output: capture), whether or not it exists yet:
+  // <log_dir>/<run>-job-<id>.log, <run> naming this daemon run.
   std::string log_path(NodeId id) const;
 
   // Makes the daemon a child subreaper that reaps orphans on SIGCHLD (DESIGN). Off by
@@ -94,6 +95,7 @@ class Supervisor : private JobReports {
   boost::asio::io_context& io_;
   const DaemonConfig& config_;
   std::string socket_path_;
+  std::string run_tag_;  // in log file names
   ScopeTree tree_;
   std::unique_ptr<ProcessRunner> processes_;
   std::unique_ptr<SleepRunner> sleeps_;

@@ -83,6 +83,10 @@ int configure_output(FileActions& fa, const LaunchRequest& request) {
       // dup2 clears FD_CLOEXEC on the copies; closefrom(3) then drops the original.
       if (int rc = ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 1)) return rc;
       return ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 2);
+    case OutputTarget::Split:
+      if (request.output_fd < 0 || request.error_fd < 0) return EBADF;
+      if (int rc = ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 1)) return rc;
+      return ::posix_spawn_file_actions_adddup2(fa.get(), request.error_fd, 2);
   }
   return EINVAL;
 }
@@ -163,6 +167,12 @@ Result<Child> launch(const LaunchRequest& request) {
     return pidfd.error();
   }
   return Child(pid, std::move(*pidfd));
+}
+
+Result<Pipe> make_pipe() noexcept {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return last_errno();
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 Result<UniqueFd> open_output_file(const std::string& path, OpenMode mode) noexcept {

@@ -8,6 +8,7 @@
 #include "daemon/os/child.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/os/sys_error.hpp"
+#include "daemon/os/unique_fd.hpp"
 
 namespace traio::os {
 
@@ -15,6 +16,7 @@ enum class OutputTarget {
   Null,     // stdout and stderr to /dev/null
   Inherit,  // the daemon's own stdout and stderr
   Fd,       // both to `output_fd` (a log or a user file, opened by the caller)
+  Split,    // stdout to `output_fd`, stderr to `error_fd` (the write ends of capture pipes)
 };
 
 struct LaunchRequest {
@@ -22,8 +24,17 @@ struct LaunchRequest {
   std::vector<std::string> env;   // "KEY=value"
   std::string cwd;                // empty: the daemon's
   OutputTarget output = OutputTarget::Null;
-  int output_fd = -1;             // OutputTarget::Fd; the caller keeps owning it
+  int output_fd = -1;             // OutputTarget::Fd and Split; the caller keeps owning it
+  int error_fd = -1;              // OutputTarget::Split; the caller keeps owning it
 };
+
+// A pipe with both ends close-on-exec: the child gets its end through a dup2 file action
+// (which clears the flag on the copy), and no other child ever inherits either end.
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+Result<Pipe> make_pipe() noexcept;
 
 // Finds `name` in the colon-separated `path` the way execvp does: the first regular,
 // executable file; EACCES when only non-executable ones exist, else ENOENT.

@@ -8,6 +8,7 @@
 
 #include "daemon/os/launcher.hpp"
 #include "daemon/runners/logger.hpp"
+#include "daemon/runners/output_capture.hpp"
 
 namespace traio {
 
@@ -32,7 +33,8 @@ struct ProcessRunner::Job {
   os::Child child;
   asio::posix::stream_descriptor watch;
   asio::steady_timer grace;
-  asio::steady_timer settle;
+  asio::steady_timer settle;  // polls the cgroup, then bounds the wait for the output's EOF
+  std::unique_ptr<OutputCapture> capture;  // output: capture
   bool stopping = false;
   std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
   int settle_polls = 0;
@@ -42,6 +44,9 @@ namespace {
 
 constexpr auto kSettlePoll = std::chrono::milliseconds(5);
 constexpr int kMaxSettlePolls = 400;  // 2 s: SIGKILLed processes die long before, unless in D state
+// Once the job's processes are gone its pipes hit EOF at once; this only bounds the wait for a
+// process that escaped the job's tree (no cgroup, setsid) and still holds a pipe.
+constexpr auto kOutputDrainLimit = std::chrono::milliseconds(200);
 std::uint64_t g_runner_count = 0;     // names the cgroup of each runner of this process
 
 std::string daemon_cgroup() {
@@ -71,15 +76,15 @@ ExitInfo exit_info_of(const os::ExitStatus& status) {
   return ExitInfo::signaled(SIGKILL);
 }
 
-os::Result<os::UniqueFd> open_output(const JobSpec& spec, const std::string& log_path) {
+os::Result<os::UniqueFd> open_output(const JobSpec& spec) {
   switch (spec.output.mode) {
-    case OutputMode::Capture: return os::open_output_file(log_path, os::OpenMode::Truncate);
     case OutputMode::File:
       switch (spec.output.file_mode) {
         case FileMode::Append: return os::open_output_file(spec.output.file, os::OpenMode::Append);
         case FileMode::Truncate: return os::open_output_file(spec.output.file, os::OpenMode::Truncate);
       }
       break;
+    case OutputMode::Capture:  // pipes, see OutputCapture
     case OutputMode::Inherit:
     case OutputMode::Null:
       return os::UniqueFd{};
@@ -89,7 +94,7 @@ os::Result<os::UniqueFd> open_output(const JobSpec& spec, const std::string& log
 
 os::OutputTarget output_target(OutputMode mode) {
   switch (mode) {
-    case OutputMode::Capture:
+    case OutputMode::Capture: return os::OutputTarget::Split;
     case OutputMode::File: return os::OutputTarget::Fd;
     case OutputMode::Inherit: return os::OutputTarget::Inherit;
     case OutputMode::Null: return os::OutputTarget::Null;
@@ -134,18 +139,45 @@ os::EnvMap ProcessRunner::job_environment(const ProcessLaunch& launch) const {
   return env;
 }
 
+// Opens where the output goes: the capture pipes and log, or the user's file.
+boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
+                                   std::unique_ptr<OutputCapture>& capture, std::string& failure) {
+  const JobSpec& spec = *launch.spec;
+  request.output = output_target(spec.output.mode);
+  boost::system::error_code error;
+  if (spec.output.mode == OutputMode::Capture) {
+    auto opened = OutputCapture::open(io_, launch.log_path);
+    if (opened) {
+      capture = std::move(*opened);
+      request.output_fd = capture->child_stdout();
+      request.error_fd = capture->child_stderr();
+      return {};
+    }
+    error = opened.error();
+  } else {
+    auto opened = open_output(spec);
+    if (opened) {
+      file = std::move(*opened);
+      request.output_fd = file.get();
+      return {};
+    }
+    error = opened.error();
+  }
+  failure = fmt::format("cannot start '{}': cannot open output '{}': {}", request.argv.empty() ? "" : request.argv[0],
+                        output_path(spec, launch.log_path), error.message());
+  return error;
+}
+
 os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
-                                            std::string& failure) {
+                                            std::unique_ptr<OutputCapture>& capture, std::string& failure) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
-  auto output = open_output(spec, launch.log_path);
-  if (!output) {
-    failure = fmt::format("cannot start '{}': cannot open output '{}': {}", program,
-                          output_path(spec, launch.log_path), output.error().message());
-    return output.error();
-  }
-  os::LaunchRequest request{spec.argv, os::to_envp(job_environment(launch)), spec.cwd,
-                            output_target(spec.output.mode), output->get()};
+  os::LaunchRequest request;
+  request.argv = spec.argv;
+  request.env = os::to_envp(job_environment(launch));
+  request.cwd = spec.cwd;
+  os::UniqueFd file;  // output: file; the child has its copy once launched
+  if (auto error = prepare_output(launch, request, file, capture, failure)) return error;
   cgroup = make_job_cgroup(launch.id);
   const bool inside = enter_cgroup(launch.id, cgroup);
   auto child = os::launch(request);
@@ -165,13 +197,18 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
 void ProcessRunner::start(const ProcessLaunch& launch) {
   std::string failure;
   os::CgroupDir cgroup;
-  auto child = spawn(launch, cgroup, failure);
+  std::unique_ptr<OutputCapture> capture;
+  auto child = spawn(launch, cgroup, capture, failure);
   if (!child) {
     reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
     return;
   }
   const int pid = child->pid();
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
+  if (capture) {
+    capture->start();
+    job->capture = std::move(capture);
+  }
   watch_exit(launch.id, *job);
   jobs_[launch.id] = std::move(job);
   by_pid_[pid] = launch.id;
@@ -261,6 +298,39 @@ void ProcessRunner::settle(NodeId id) {
       });
       return;
     }
+  }
+  await_output(id, job);
+}
+
+// The exit is reported once the job's output is in its log, so that `logs` right after
+// `wait` shows everything the job wrote. Every process of the job is gone by now, so both
+// pipes hit EOF at once, unless a process that escaped its tree (no cgroup, setsid) still
+// holds one: then the exit is reported after kOutputDrainLimit, everything the main process
+// wrote having been read by then, and the capture reads on in the background until EOF.
+void ProcessRunner::await_output(NodeId id, Job& job) {
+  if (!job.capture || job.capture->finished()) {
+    report_exit(id);
+    return;
+  }
+  job.capture->when_finished([this, id] { report_exit(id); });
+  job.settle.expires_after(kOutputDrainLimit);
+  job.settle.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (alive.expired() || ec == asio::error::operation_aborted) return;
+    report_exit(id);
+  });
+}
+
+void ProcessRunner::report_exit(NodeId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || !it->second->exit) return;
+  Job& job = *it->second;
+  if (job.capture && !job.capture->finished()) {
+    log(LogLevel::Debug, "job {}: a process outside its tree holds its output; reading on", id);
+    OutputCapture* capture = job.capture.get();
+    capture->when_finished([this, capture] {
+      std::erase_if(detached_, [capture](const auto& c) { return c.get() == capture; });
+    });
+    detached_.push_back(std::move(job.capture));
   }
   ExitInfo exit = std::move(*job.exit);
   jobs_.erase(it);  // removes the empty cgroup

@@ -1,5 +1,6 @@
 #pragma once
-// Runs process jobs: spawns them (os/launcher), learns of their exit from the pidfd turning
+// Runs process jobs: spawns them (os/launcher) with their output captured (output_capture)
+// or sent where the spec says, learns of their exit from the pidfd turning
 // readable, reaps them, and stops them with their stop signal, then SIGKILL after the grace
 // (rule 7), always to the whole process tree: its cgroup v2 leaf when cgroups are writable,
 // and its process group in any case.
@@ -7,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -17,9 +19,12 @@
 #include "daemon/os/cgroup.hpp"
 #include "daemon/os/child.hpp"
 #include "daemon/os/environment.hpp"
+#include "daemon/os/launcher.hpp"
 #include "daemon/runners/job_reports.hpp"
 
 namespace traio {
+
+class OutputCapture;
 
 struct ProcessDefaults {
   int stop_signal = 15;
@@ -62,13 +67,18 @@ class ProcessRunner {
 
  private:
   struct Job;
-  os::Result<os::Child> spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup, std::string& failure);
+  os::Result<os::Child> spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
+                              std::unique_ptr<OutputCapture>& capture, std::string& failure);
+  boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
+                      std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::CgroupDir make_job_cgroup(NodeId id) const;
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);
   void watch_exit(NodeId id, Job& job);
   void on_exit_readable(NodeId id);
   void settle(NodeId id);
+  void await_output(NodeId id, Job& job);
+  void report_exit(NodeId id);
   void on_grace_expired(NodeId id);
   void send(NodeId id, Job& job, int signo);
 
@@ -81,6 +91,9 @@ class ProcessRunner {
   os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
   std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs
+  // Captures of ended jobs whose pipes a process outside the job's tree still holds: read
+  // on until EOF, then dropped.
+  std::vector<std::unique_ptr<OutputCapture>> detached_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone
 };
 

@@ -10,17 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-bool is_running(const json& node) { return node["state"] == "running"; }
 
-// Polls until a process with `marker` in its command line shows up (or `limit` passes).
-bool wait_for_process(const std::string& marker, Millis limit = 5s) {
-  const auto until = Clock::now() + limit;
-  while (processes_with_cmdline(marker).empty()) {
-    if (Clock::now() > until) return false;
-    ::usleep(50'000);
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -12,15 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-bool wait_for_process(const std::string& marker, Millis limit = 5s) {
-  const auto until = Clock::now() + limit;
-  while (processes_with_cmdline(marker).empty()) {
-    if (Clock::now() > until) return false;
-    ::usleep(50'000);
-  }
-  return true;
-}
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -66,6 +57,48 @@ TEST_CASE("an unknown field in a job file exits 2 naming the field, nothing is s
   json root = ps.json();
   if (root.contains("node")) root = root["node"];
   CHECK(root.value("children", json::array()).empty());
+}
+
+TEST_CASE("careless input exits 2 and submits nothing") {
+  Daemon d;
+  const auto dir = d.dir().path();
+  write_file(dir / "not-json.json", "{\"argv\": [\"true\"");
+  write_file(dir / "empty-argv.json", R"({"argv": []})");
+  write_file(dir / "bad-name.json", R"({"name": "../etc", "argv": ["true"]})");
+  write_file(dir / "bad-duration.json", R"({"argv": ["true"], "timeout": "soon"})");
+  write_file(dir / "array.json", R"([{"argv": ["true"]}])");
+  for (const char* file : {"not-json.json", "empty-argv.json", "bad-name.json",
+                           "bad-duration.json", "array.json", "missing.json"}) {
+    auto r = d.ctl({"spawn", (dir / file).string()});
+    CHECK_MESSAGE(r.code == 2, file, ": ", r.describe());
+    CHECK_MESSAGE(contains(r.err, "traioctl: "), file);
+  }
+  CHECK(d.ctl({"spawn", "--name", "bad/name", "--", "true"}).code == 2);
+  CHECK(d.ctl({"spawn", "--timeout", "soon", "--", "true"}).code == 2);
+  CHECK(d.ctl({"wait", "/", "--timeout", "forever"}).code == 2);
+  auto ps = d.ctl({"--json", "ps", "/", "--all"});
+  json root = ps.json();
+  if (root.contains("node")) root = root["node"];
+  CHECK(root.value("children", json::array()).empty());
+}
+
+TEST_CASE("a job whose program cannot start fails with a reason") {
+  Daemon d;
+  const std::string s = d.ok({"fork", "--name", "s"});
+  const std::string job = d.ok({"spawn", "--scope", s, "--", "/no/such/program"});
+  auto w = d.ctl({"wait", s});
+  CHECK_MESSAGE(w.code == 1, w.describe());
+  json node = d.inspect(job);
+  CHECK(node["outcome"] == "failed");
+  CHECK_FALSE(node["reason"].get<std::string>().empty());
+}
+
+TEST_CASE("a tree with empty children ends at once, succeeded") {
+  Daemon d;
+  write_file(d.dir() / "empty.json", R"({"name": "nothing", "children": []})");
+  auto r = d.ctl({"run", (d.dir() / "empty.json").string()});
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  CHECK(r.elapsed < 2s);
 }
 
 TEST_CASE("a missing node exits 5") {

@@ -10,64 +10,59 @@ using nlohmann::json;
 
 namespace {
 
-bool wait_for_process(const std::string& marker, Millis limit = 5s) {
-  const auto until = Clock::now() + limit;
-  while (processes_with_cmdline(marker).empty()) {
-    if (Clock::now() > until) return false;
-    ::usleep(50'000);
-  }
-  return true;
-}
-
 // Jobs of every shape: a plain one, one in a nested scope, a non-awaited one, one that
-// left its session, one that ignores SIGTERM (its own grace is short).
-void start_work(const Daemon& d) {
+// left its session, one that ignores SIGTERM (its own grace is short). Their command lines
+// are "sleep <base>1" ... "sleep <base>6": each test passes its own base, since tests run
+// in parallel.
+std::vector<std::string> start_work(const Daemon& d, const std::string& base) {
+  std::vector<std::string> markers;
+  for (int i = 1; i <= 6; ++i) markers.push_back("sleep " + base + std::to_string(i));
   const std::string s = d.ok({"fork", "--name", "s"});
   const std::string inner = d.ok({"fork", "--scope", s, "--name", "inner"});
-  d.ok({"spawn", "--", "sleep", "34.01"});
-  d.ok({"spawn", "--scope", inner, "--", "sleep", "34.02"});
-  d.ok({"spawn", "--scope", s, "--no-await", "--", "sleep", "34.03"});
-  d.ok({"spawn", "--", "sh", "-c", "setsid sh -c 'sleep 34.04 & exit 0'; sleep 34.05"});
-  write_file(d.dir() / "stubborn.json", R"({"stop": {"grace": "300ms"},
-      "argv": ["sh", "-c", "trap '' TERM; sleep 34.06"]})");
+  d.ok({"spawn", "--", "sleep", base + "1"});
+  d.ok({"spawn", "--scope", inner, "--", "sleep", base + "2"});
+  d.ok({"spawn", "--scope", s, "--no-await", "--", "sleep", base + "3"});
+  d.ok({"spawn", "--", "sh", "-c",
+        "setsid sh -c 'sleep " + base + "4 & exit 0'; sleep " + base + "5"});
+  nlohmann::json stubborn = {{"stop", {{"grace", "300ms"}}},
+                             {"argv", {"sh", "-c", "trap '' TERM; sleep " + base + "6"}}};
+  write_file(d.dir() / "stubborn.json", stubborn.dump());
   d.ok({"spawn", (d.dir() / "stubborn.json").string()});
-  for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
-                        "sleep 34.05", "sleep 34.06"})
-    REQUIRE_MESSAGE(wait_for_process(m), std::string(m), " did not start");
+  for (const auto& m : markers) REQUIRE_MESSAGE(wait_for_process(m), m, " did not start");
+  return markers;
 }
 
-void check_nothing_left(const Daemon& d) {
+void check_nothing_left(const Daemon& d, const std::vector<std::string>& markers) {
   CHECK(d.leftovers().empty());
-  for (const char* m : {"sleep 34.01", "sleep 34.02", "sleep 34.03", "sleep 34.04",
-                        "sleep 34.05", "sleep 34.06"})
-    CHECK_MESSAGE(processes_with_cmdline(m).empty(), std::string(m), " outlived traiod");
+  for (const auto& m : markers)
+    CHECK_MESSAGE(processes_with_cmdline(m).empty(), m, " outlived traiod");
 }
 
 }  // namespace
 
 TEST_CASE("rule 13: SIGTERM to traiod stops every job it started and exits 0") {
   Daemon d;
-  start_work(d);
+  auto markers = start_work(d, "34.1");
   const auto t0 = Clock::now();
   CHECK_MESSAGE(d.stop(SIGTERM) == 0, d.log());
   CHECK(Clock::now() - t0 < 8s);
-  check_nothing_left(d);
+  check_nothing_left(d, markers);
 }
 
 TEST_CASE("rule 13: SIGINT to traiod stops every job it started and exits 0") {
   Daemon d;
-  start_work(d);
+  auto markers = start_work(d, "34.2");
   CHECK_MESSAGE(d.stop(SIGINT) == 0, d.log());
-  check_nothing_left(d);
+  check_nothing_left(d, markers);
 }
 
 TEST_CASE("rule 13: traioctl shutdown stops the daemon like SIGTERM") {
   Daemon d;
-  start_work(d);
+  auto markers = start_work(d, "34.3");
   auto r = d.ctl({"shutdown"});
   CHECK_MESSAGE(r.code == 0, r.describe());
   CHECK_MESSAGE(d.stop(0) == 0, d.log());  // signal 0: only wait for the exit
-  check_nothing_left(d);
+  check_nothing_left(d, markers);
   auto after = d.ctl({"ping"});
   CHECK_MESSAGE(after.code == 6, after.describe());
 }

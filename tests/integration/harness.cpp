@@ -231,6 +231,15 @@ std::vector<pid_t> processes_with_cmdline(const std::string& marker) {
   return found;
 }
 
+bool wait_for_process(const std::string& marker, Millis limit) {
+  const auto until = Clock::now() + limit;
+  while (processes_with_cmdline(marker).empty()) {
+    if (Clock::now() > until) return false;
+    ::usleep(50'000);
+  }
+  return true;
+}
+
 bool process_exists(pid_t pid) {
   // A zombie still has a /proc entry but no memory: count it as gone only once reaped.
   return ::kill(pid, 0) == 0 || errno != ESRCH;

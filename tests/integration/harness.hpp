@@ -119,6 +119,12 @@ class Daemon {
 // Processes whose command line starts with `marker` (e.g. "sleep 31.42"), so that a
 // shell running a script that mentions the marker does not count.
 std::vector<pid_t> processes_with_cmdline(const std::string& marker);
+// Predicates for Daemon::inspect_until.
+inline bool is_done(const nlohmann::json& node) { return node["state"] == "done"; }
+inline bool is_running(const nlohmann::json& node) { return node["state"] == "running"; }
+
+// Polls until a process whose command line starts with `marker` shows up.
+bool wait_for_process(const std::string& marker, Millis limit = 5s);
 bool process_exists(pid_t pid);
 // The path where the test binaries run traioctl from (for jobs that call it: rule 12).
 std::string traioctl_bin();

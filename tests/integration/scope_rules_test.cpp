@@ -6,13 +6,6 @@
 using namespace traio::test;
 using nlohmann::json;
 
-namespace {
-
-bool is_done(const json& node) { return node["state"] == "done"; }
-bool is_running(const json& node) { return node["state"] == "running"; }
-
-}  // namespace
-
 TEST_CASE("rule 1: an open scope outlives its children until finalize") {
   Daemon d;
   const std::string s = d.ok({"fork", "--name", "s"});

@@ -136,7 +136,9 @@ TEST_CASE("process runner: capture sends stdout and stderr to the job's log; cwd
   REQUIRE(f.wait_exit(7));
   CHECK(f.reports.exit_of(7)->code == 4);
   auto cwd = std::filesystem::canonical(f.dir.path()).string();
-  CHECK(test::read_file(launch.log_path) == "out\n" + cwd + "\nerr\n");
+  CHECK(test::captured_text(launch.log_path, "out") == "out\n" + cwd + "\n");
+  CHECK(test::captured_text(launch.log_path, "err") == "err\n");
+  CHECK(test::capture_records(launch.log_path).size() == 3);
 }
 
 TEST_CASE("rule 7: a process that ignores its stop signal gets SIGKILL after the grace") {

@@ -3,11 +3,16 @@
 // and the core), and running the real io_context until something happened.
 #include <chrono>
 #include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "daemon/runners/capture_record.hpp"
 #include "daemon/runners/job_reports.hpp"
+#include "tests/unit/os/os_test_support.hpp"
 
 namespace traio::test {
 
@@ -51,6 +56,29 @@ class RecordingReports : public JobReports {
 
   std::vector<Reported> log;
 };
+
+// The records of a capture log as (stream, line); a line that is no record is ("?", text).
+inline std::vector<std::pair<std::string, std::string>> capture_records(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(read_file(path));
+  std::string text;
+  while (std::getline(in, text)) {
+    if (auto record = parse_record(text))
+      out.emplace_back(std::string(to_string(record->stream)), std::string(record->line));
+    else
+      out.emplace_back("?", text);
+  }
+  return out;
+}
+
+// The captured lines of one stream ("out" or "err"), each with its newline. (The order
+// between the two streams is the order the daemon read them in, not the one they were written in.)
+inline std::string captured_text(const std::string& path, const std::string& stream) {
+  std::string out;
+  for (const auto& [s, line] : capture_records(path))
+    if (s == stream) out += line + "\n";
+  return out;
+}
 
 // Runs the loop until `pred` holds or `limit` passed; returns whether it holds.
 template <class Pred>

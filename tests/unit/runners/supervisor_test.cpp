@@ -114,7 +114,8 @@ TEST_CASE("rule 12: a job gets TRAIO_SCOPE and TRAIO_JOB; capture goes to log_pa
   NodeId id = f.spawn(scope, spec);
   REQUIRE(f.run_until_done(id));
   CHECK(f.node(id).outcome == Outcome::Succeeded);
-  CHECK(test::read_file(f.supervisor.log_path(id)) == "/run/test/traio.sock /ci /ci/unit\noops\n");
+  CHECK(test::captured_text(f.supervisor.log_path(id), "out") == "/run/test/traio.sock /ci /ci/unit\n");
+  CHECK(test::captured_text(f.supervisor.log_path(id), "err") == "oops\n");
 }
 
 TEST_CASE("supervisor: the log directory is created with mode 0750") {
@@ -148,7 +149,7 @@ TEST_CASE("rule 7: cancelling a process that ignores TERM ends it cancelled, sen
   auto spec = process_job({"sh", "-c", "trap '' TERM; echo ready; exec sleep 30"});
   spec.stop.grace = 200ms;
   NodeId id = f.spawn(kRootId, spec);
-  REQUIRE(test::wait_until([&] { return test::read_file(f.supervisor.log_path(id)) == "ready\n"; }));
+  REQUIRE(test::run_until(f.io, [&] { return test::captured_text(f.supervisor.log_path(id), "out") == "ready\n"; }));
   auto status = f.supervisor.act([&](const Now& now, ScopeTree& tree, Effects& out) {
     return tree.cancel(now, id, "test", out);
   });

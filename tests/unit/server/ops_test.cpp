@@ -167,22 +167,47 @@ TEST_CASE("ps shows live nodes nested, ended ones only with all") {
   CHECK(result_of(client.call(8, "ps", {{"path", "/s/gone"}}))["node"]["state"] == "done");
 }
 
-TEST_CASE("logs returns a job's last lines; a scope merges its jobs, each line with its path") {
+TEST_CASE("logs returns a job's last lines; a scope merges its jobs by time, each line with its path") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
   result_of(client.call(1, "fork", {{"name", "s"}}));
-  result_of(client.call(2, "spawn", {{"scope", "/s"}, {"job", {{"name", "a"}, {"argv", {"sh", "-c", "echo a1; echo a2; echo a3 >&2"}}}}}));
-  result_of(client.call(3, "spawn", {{"scope", "/s"}, {"job", {{"name", "b"}, {"argv", {"sh", "-c", "echo b1"}}}}}));
-  result_of(client.call(4, "wait", {{"paths", {"/s/a", "/s/b"}}}));
-  auto lines = result_of(client.call(5, "logs", {{"path", "/s/a"}, {"lines", 2}}))["lines"];
-  REQUIRE(lines.size() == 2);
+  result_of(client.call(2, "spawn", {{"scope", "/s"}, {"job", {{"name", "a"}, {"argv", {"sh", "-c", "echo a1; echo a2"}}}}}));
+  result_of(client.call(3, "wait", {{"paths", {"/s/a"}}}));
+  result_of(client.call(4, "spawn", {{"scope", "/s"}, {"job", {{"name", "b"}, {"argv", {"sh", "-c", "echo b1"}}}}}));
+  result_of(client.call(5, "wait", {{"paths", {"/s/b"}}}));
+  auto lines = result_of(client.call(6, "logs", {{"path", "/s/a"}, {"lines", 1}}))["lines"];
+  REQUIRE(lines.size() == 1);
   CHECK(lines[0]["line"] == "a2");
-  CHECK(lines[1]["line"] == "a3");
-  auto merged = result_of(client.call(6, "logs", {{"path", "/s"}}))["lines"];
-  REQUIRE(merged.size() == 4);
-  CHECK(merged[0] == json{{"path", "/s/a"}, {"line", "a1"}});
-  CHECK(merged[3] == json{{"path", "/s/b"}, {"line", "b1"}});
-  CHECK(error_code_of(client.call(7, "logs", {{"path", "/s/a"}, {"lines", -1}})) == "invalid_request");
+  CHECK(lines[0]["stream"] == "out");
+  CHECK(lines[0]["path"] == "/s/a");
+  auto merged = result_of(client.call(7, "logs", {{"path", "/s"}}))["lines"];
+  REQUIRE(merged.size() == 3);
+  CHECK(merged[0]["path"] == "/s/a");
+  CHECK(merged[0]["line"] == "a1");
+  CHECK(merged[2]["path"] == "/s/b");
+  CHECK(merged[2]["line"] == "b1");
+  for (const auto& line : merged) CHECK(line["time"].get<std::string>().size() == 24);  // RFC 3339, ms, UTC
+  CHECK(merged[0]["time"] <= merged[2]["time"]);
+  CHECK(error_code_of(client.call(8, "logs", {{"path", "/s/a"}, {"lines", -1}})) == "invalid_request");
+}
+
+TEST_CASE("logs with stream keeps that stream only; lines counts after the filter") {
+  TestDaemon daemon;
+  Client client(daemon.socket_path());
+  result_of(client.call(1, "spawn", {{"job", {{"name", "j"}, {"argv", {"sh", "-c", "echo o1; echo e1 >&2; echo o2; echo e2 >&2; echo o3"}}}}}));
+  result_of(client.call(2, "wait", {{"paths", {"/j"}}}));
+  auto err = result_of(client.call(3, "logs", {{"path", "/j"}, {"stream", "err"}}))["lines"];
+  REQUIRE(err.size() == 2);
+  CHECK(err[0]["line"] == "e1");
+  CHECK(err[1]["line"] == "e2");
+  CHECK(err[1]["stream"] == "err");
+  auto out = result_of(client.call(4, "logs", {{"path", "/j"}, {"stream", "out"}, {"lines", 2}}))["lines"];
+  REQUIRE(out.size() == 2);
+  CHECK(out[0]["line"] == "o2");
+  CHECK(out[1]["line"] == "o3");
+  CHECK(result_of(client.call(5, "logs", {{"path", "/j"}}))["lines"].size() == 5);
+  CHECK(error_code_of(client.call(6, "logs", {{"path", "/j"}, {"stream", "both"}})) == "invalid_request");
+  CHECK(error_code_of(client.call(7, "logs", {{"path", "/j"}, {"stream", 1}})) == "invalid_request");
 }
 
 TEST_CASE("events sends the recent ones under a path, then live ones with follow") {

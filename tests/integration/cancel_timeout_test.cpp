@@ -16,6 +16,7 @@ namespace {
 
 TEST_CASE("rule 6: a scope timeout cancels inner scopes and ends timed_out") {
   Daemon d;
+  const auto t0 = Clock::now();  // the timeout runs from here, not from `wait`
   const std::string s = d.ok({"fork", "--name", "s", "--timeout", "500ms"});
   const std::string inner = d.ok({"fork", "--scope", s, "--name", "inner", "--timeout", "10s"});
   const std::string job = d.ok({"spawn", "--scope", inner, "--", "sleep", "32.01"});
@@ -24,7 +25,7 @@ TEST_CASE("rule 6: a scope timeout cancels inner scopes and ends timed_out") {
   CHECK(node["deadline"] == d.inspect(s)["deadline"]);
   auto w = d.ctl({"wait", s});
   CHECK_MESSAGE(w.code == 3, w.describe());
-  CHECK(w.elapsed >= 200ms);
+  CHECK(Clock::now() - t0 >= 450ms);
   CHECK(w.elapsed < 4s);
   CHECK(d.inspect(s)["outcome"] == "timed_out");
   CHECK(d.inspect(inner)["outcome"] == "cancelled");
@@ -118,10 +119,11 @@ TEST_CASE("rule 7: a job ignoring its stop signal is killed after the grace peri
     "argv": ["sh", "-c", "trap '' TERM; sleep 32.10"]})");
   const std::string job = d.ok({"spawn", (d.dir() / "stubborn.json").string()});
   REQUIRE(wait_for_process("sleep 32.10"));
+  const auto t0 = Clock::now();  // the grace runs from the cancel
   d.ok({"cancel", job});
   auto w = d.ctl({"wait", job});
   CHECK_MESSAGE(w.code == 4, w.describe());  // cancelled even though SIGKILL ended it
-  CHECK(w.elapsed >= 400ms);
+  CHECK(Clock::now() - t0 >= 450ms);
   CHECK(w.elapsed < 4s);
   CHECK(processes_with_cmdline("sleep 32.10").empty());
   json node = d.inspect(job);
@@ -140,7 +142,8 @@ TEST_CASE("rule 7: cancelling a scope cancels every job in it at once") {
   CHECK_MESSAGE(w.code == 4, w.describe());
   CHECK(w.elapsed < 3s);
   CHECK(processes_with_cmdline("sleep 32.11").empty());
-  for (const auto& child : d.inspect(s)["child_paths"]) {
+  const json node = d.inspect(s);
+  for (const auto& child : node["child_paths"]) {
     CHECK(d.inspect(child.get<std::string>())["outcome"] == "cancelled");
   }
 }

@@ -80,6 +80,12 @@ TEST_CASE("capture: a 100 KiB line without newline is cut into 16 KiB records, n
   CHECK(joined == std::string(102400, 'x'));
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRssBoundKib = 32 * 1024;
+#else
+constexpr long kRssBoundKib = 4 * 1024;
+#endif
+
 TEST_CASE("capture: a job writing 50 MB fast completes and the daemon's memory stays bounded") {
   Fixture f;
   // Warm up (first use of the loop, the log formatting) before measuring.
@@ -96,7 +102,10 @@ TEST_CASE("capture: a job writing 50 MB fast completes and the daemon's memory s
   }, 60s));
   CHECK(f.reports.exit_of(4)->code == 0);
   MESSAGE("VmRSS before " << before << " kB, peak " << peak << " kB");
-  CHECK(peak - before < 4 * 1024);
+  // ASan keeps freed chunks in its quarantine, so RSS grows with every chunk read even when
+  // nothing is held (measured: 20 MB here). A daemon that buffered the output would grow by
+  // more than the 50 MB written, so 32 MiB still tells the two apart under ASan.
+  CHECK(peak - before < kRssBoundKib);
   auto records = test::capture_records(log);
   REQUIRE(records.size() == 50000);
   CHECK(records.front().second == std::string(999, 'y'));

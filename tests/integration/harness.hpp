@@ -3,6 +3,7 @@
 // traioctl. Every process a test starts is found again (by the daemon's socket path in its
 // environment, which every job and its descendants inherit: rule 12) and must be gone
 // when the daemon has stopped.
+#include <spawn.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -39,6 +40,11 @@ class TempDir {
 
 void write_file(const std::filesystem::path& path, const std::string& text);
 std::string read_file(const std::filesystem::path& path);
+
+// For posix_spawn: a NULL-ended argv/envp view of `strings` (which must outlive it).
+std::vector<char*> c_strings(std::vector<std::string>& strings);
+// Children start with default dispositions for the signals tests send, and no mask.
+void reset_signals(posix_spawnattr_t& attr);
 
 // What a finished traioctl left behind.
 struct CtlResult {

@@ -50,9 +50,7 @@ Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) 
   // the kernel send it SIGTERM when we die, and rule 13 then stops its jobs.
   if (::access("/usr/bin/setpriv", X_OK) == 0)
     argv.insert(argv.begin(), {"/usr/bin/setpriv", "--pdeathsig", "TERM", "--"});
-  std::vector<char*> c_argv;
-  for (auto& a : argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
+  auto c_argv = c_strings(argv);
   const std::string log = (dir_ / "traiod.log").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -61,13 +59,7 @@ Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) 
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  sigset_t empty, defaults;
-  sigemptyset(&empty);
-  sigemptyset(&defaults);
-  for (int s : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD}) sigaddset(&defaults, s);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  reset_signals(attr);
   int rc = posix_spawn(&pid_, c_argv[0], &actions, &attr, c_argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);

@@ -15,8 +15,46 @@ std::string_view to_string(JobKind kind) {
   switch (kind) {
     case JobKind::Process: return "process";
     case JobKind::Sleep: return "sleep";
+    case JobKind::WaitTcp: return "wait_tcp";
+    case JobKind::WaitFile: return "wait_file";
   }
   return "process";  // unreachable: the switch is exhaustive
+}
+
+std::string_view to_string(RestartPolicy policy) {
+  switch (policy) {
+    case RestartPolicy::No: return "no";
+    case RestartPolicy::OnFailure: return "on-failure";
+    case RestartPolicy::Always: return "always";
+  }
+  return "no";  // unreachable: the switch is exhaustive
+}
+
+std::optional<RestartPolicy> restart_policy_from_string(std::string_view text) {
+  if (text == "no") return RestartPolicy::No;
+  if (text == "on-failure") return RestartPolicy::OnFailure;
+  if (text == "always") return RestartPolicy::Always;
+  return std::nullopt;
+}
+
+std::string_view to_string(AfterWhen when) {
+  switch (when) {
+    case AfterWhen::Started: return "started";
+    case AfterWhen::Ready: return "ready";
+    case AfterWhen::Succeeded: return "succeeded";
+    case AfterWhen::Done: return "done";
+    case AfterWhen::Failed: return "failed";
+  }
+  return "ready";  // unreachable: the switch is exhaustive
+}
+
+std::optional<AfterWhen> after_when_from_string(std::string_view text) {
+  if (text == "started") return AfterWhen::Started;
+  if (text == "ready") return AfterWhen::Ready;
+  if (text == "succeeded") return AfterWhen::Succeeded;
+  if (text == "done") return AfterWhen::Done;
+  if (text == "failed") return AfterWhen::Failed;
+  return std::nullopt;
 }
 
 std::string_view to_string(OutputMode mode) {
@@ -35,6 +73,10 @@ const std::string& NodeSpec::name() const {
 
 const NodeFlags& NodeSpec::flags() const {
   return std::visit([](const auto& n) -> const NodeFlags& { return n.flags; }, node);
+}
+
+const std::vector<AfterSpec>& NodeSpec::after() const {
+  return std::visit([](const auto& n) -> const std::vector<AfterSpec>& { return n.after; }, node);
 }
 
 namespace {
@@ -133,6 +175,13 @@ json to_json(const JobSpec& spec) {
   switch (spec.kind) {
     case JobKind::Sleep:
       out["duration"] = format_duration(spec.duration);
+      return out;
+    case JobKind::WaitTcp:
+      out["address"] = spec.address;
+      out["interval"] = format_duration(spec.interval);
+      return out;
+    case JobKind::WaitFile:
+      out["path"] = spec.path;
       return out;
     case JobKind::Process:
       break;

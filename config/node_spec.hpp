@@ -15,12 +15,24 @@
 
 namespace traio {
 
-enum class JobKind { Process, Sleep };
+enum class JobKind { Process, Sleep, WaitTcp, WaitFile };
 enum class OutputMode { Capture, Inherit, Null, File };
 enum class FileMode { Truncate, Append };
 
 std::string_view to_string(JobKind kind);
 std::string_view to_string(OutputMode mode);
+
+// SPEC rule 11. `no`: the job ends with its first run; `on-failure`: a run that fails
+// (exit code not in success_exit_codes, a signal traiod did not send, cannot start) is
+// restarted; `always`: every run that ends on its own is restarted.
+enum class RestartPolicy { No, OnFailure, Always };
+std::string_view to_string(RestartPolicy policy);
+std::optional<RestartPolicy> restart_policy_from_string(std::string_view text);
+
+// When a dependency (`after`) lets a node start (SPEC §2).
+enum class AfterWhen { Started, Ready, Succeeded, Done, Failed };
+std::string_view to_string(AfterWhen when);
+std::optional<AfterWhen> after_when_from_string(std::string_view text);
 
 // The flags of traio (SPEC §1 rules 3-5). Plain bools: they are the JSON's own fields.
 struct NodeFlags {
@@ -40,11 +52,44 @@ struct StopSpec {
   std::optional<Duration> grace;   // nullopt: the daemon's default
 };
 
+struct BackoffSpec {
+  std::optional<Duration> initial;  // nullopt: the daemon's default (defaults.restart.backoff)
+  std::optional<Duration> max;      // nullopt: the daemon's default
+};
+
+struct RestartSpec {
+  RestartPolicy policy = RestartPolicy::No;
+  // Restarts allowed within `window`; one more is a restart storm: the job gives up and
+  // fails (rule 11). nullopt: no limit.
+  std::optional<unsigned> max;
+  Duration window = std::chrono::minutes(1);
+  BackoffSpec backoff;
+};
+
+// `ready` (SPEC §2): what makes a running process ready. Exactly one probe is set.
+struct ReadySpec {
+  enum class Probe { None, Tcp, File, Exec };
+  Probe probe = Probe::None;
+  std::string address;            // Tcp: "host:port"
+  std::string path;               // File: an absolute path
+  std::vector<std::string> argv;  // Exec: exit 0 means ready; run every `interval` until then
+  Duration interval = std::chrono::milliseconds(250);  // between attempts (tcp, exec)
+  std::optional<Duration> timeout;  // not ready that long after the start: the job fails
+};
+
+// One entry of `after`: a sibling's name and the condition on it.
+struct AfterSpec {
+  std::string name;
+  AfterWhen when = AfterWhen::Ready;
+};
+
 struct JobSpec {
   std::string name;  // empty: the daemon generates one ("job-17")
   JobKind kind = JobKind::Process;
   NodeFlags flags;
   std::optional<Duration> timeout;
+  std::vector<AfterSpec> after;
+  RestartSpec restart;  // every kind may restart; for async jobs only `always` makes sense
   // process
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
@@ -52,8 +97,15 @@ struct JobSpec {
   StopSpec stop;
   OutputSpec output;
   std::vector<int> success_exit_codes{0};
+  ReadySpec ready;
+  std::string user;   // empty: the daemon's user (or, for a non-root client, the client)
+  std::string group;  // empty: the user's primary group
   // sleep
   Duration duration{0};
+  // wait_tcp: connect to `address` every `interval`; wait_file: `path` exists (inotify)
+  std::string address;
+  std::string path;
+  Duration interval = std::chrono::milliseconds(250);
   // Not a JSON field: `spawn --inherit-env` sends the caller's environment as the base
   // instead of the clean one (SPEC §2). nullopt: the clean base.
   std::optional<std::map<std::string, std::string>> base_env;
@@ -65,6 +117,7 @@ struct ScopeSpec {
   std::string name;
   NodeFlags flags;
   std::optional<Duration> timeout;
+  std::vector<AfterSpec> after;
   bool finalize = true;  // trees from files are finalized once their children are submitted
   std::vector<NodeSpec> children;
 };
@@ -78,6 +131,7 @@ struct NodeSpec {
   bool is_scope() const { return node.index() == 1; }
   const std::string& name() const;
   const NodeFlags& flags() const;
+  const std::vector<AfterSpec>& after() const;
 };
 
 // Where parsing starts: a job file may not hold children; a tree file is a scope or a job.

@@ -42,7 +42,32 @@ struct ForgetNode {
   NodeId id;
 };
 
-using Effect = std::variant<StartJob, StopJob, ArmDeadline, DisarmDeadline, EmitEvent, ForgetNode>;
+// Rule 11: the job's run ended and its restart policy restarts it after a backoff. At `at`,
+// call on_restart_due(id), which starts the next run. Replaces any restart armed before.
+struct ScheduleRestart {
+  NodeId id;
+  SteadyTime at;
+};
+
+// The job was cancelled (or forgotten) during its backoff wait: drop the armed restart.
+struct CancelRestart {
+  NodeId id;
+};
+
+// A process with a `ready` probe runs: start the probe. It reports on_job_ready when it
+// passes, or on_ready_failed when its own timeout expires first.
+struct StartProbe {
+  NodeId id;
+};
+
+// The job's run is ending (stop requested, exited): stop its probe if it still runs.
+// Harmless when none runs.
+struct StopProbe {
+  NodeId id;
+};
+
+using Effect = std::variant<StartJob, StopJob, ArmDeadline, DisarmDeadline, EmitEvent, ForgetNode, ScheduleRestart,
+                            CancelRestart, StartProbe, StopProbe>;
 using Effects = std::vector<Effect>;
 
 }  // namespace traio

@@ -13,6 +13,9 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Done: return "done";
     case EventKind::TimeoutSet: return "timeout_set";
     case EventKind::Forgotten: return "forgotten";
+    case EventKind::Restarting: return "restarting";
+    case EventKind::Pending: return "pending";
+    case EventKind::Released: return "released";
   }
   return "unknown";
 }

@@ -21,6 +21,9 @@ enum class EventKind {
   Done,        // the node is done: outcome is final
   TimeoutSet,  // a node's own timeout was changed
   Forgotten,   // the node left the history
+  Restarting,  // rule 11: a job's run ended and it starts again after a backoff (message: when, why)
+  Pending,     // a node waits for its `after` dependencies (message: which)
+  Released,    // a pending node's dependencies are met: it starts now
 };
 
 std::string_view to_string(EventKind kind);

@@ -1,5 +1,6 @@
 #pragma once
 // A node of the scope tree: a scope or a job. Plain data; ScopeTree applies the rules.
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,17 @@ struct JobRun {
   std::optional<int> signal;       // the signal that killed it
   std::optional<int> sent_signal;  // the last signal traiod sent it (stop signal or SIGKILL)
   bool stop_requested = false;     // rule 7: ended after its stop signal => cancelled
+  bool probing = false;            // a `ready` probe runs for the current run
+};
+
+// Rule 11: what the restart policy has done so far.
+struct RestartState {
+  unsigned restarts = 0;                      // runs started after the first
+  std::deque<SteadyTime> recent;              // restart times within the policy's window
+  std::optional<SteadyTime> next_attempt;     // armed: the job waits for its backoff
+  std::optional<WallTime> next_attempt_wall;  // the same, for `inspect`
+  std::optional<WallTime> last_started_at;    // the start of the current (latest) run
+  std::string last_exit;                      // how the previous run ended, in words
 };
 
 struct Node {
@@ -60,6 +72,12 @@ struct Node {
   // job
   std::shared_ptr<const JobSpec> job;  // shared: runners hold it while the node may be forgotten
   JobRun run;
+  RestartState restart;
+
+  // `after` (SPEC §2): while any condition is unmet the node is Pending and nothing of it
+  // runs. A pending scope keeps its children's specs here and adds them when released.
+  std::vector<AfterSpec> after;
+  std::shared_ptr<const ScopeSpec> held_scope;
 
   nlohmann::json source;  // the spec as submitted (inspect)
 

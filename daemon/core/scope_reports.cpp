@@ -94,4 +94,18 @@ void ScopeTree::on_deadline(const Now& now, NodeId id, Effects& out) {
   trim_history(out);
 }
 
+// A readiness timeout is a failure (SPEC §2 `ready`): the job is stopped and fails; its
+// scope hears of it when the process is gone (rule 3), like any other failure.
+void ScopeTree::on_ready_failed(const Now& now, NodeId id, std::string message, Effects& out) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.is_scope() || !it->second.is_live() || it->second.ready) return;
+  Node& n = it->second;
+  n.run.probing = false;
+  rule7_cancel(now, n, Outcome::Failed, "not ready: " + message, nullptr, out);
+  trim_history(out);
+}
+
+// Rule 11: placeholder until restarts land in the core.
+void ScopeTree::on_restart_due(const Now&, NodeId, Effects&) {}
+
 }  // namespace traio

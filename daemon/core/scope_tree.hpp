@@ -21,6 +21,11 @@ struct TreeLimits {
   std::size_t history = 1000;     // ended nodes kept resolvable
   std::size_t max_nodes = 100000; // nodes in the tree, live and ended
   std::size_t max_depth = 64;     // path depth
+  // Rule 11: the backoff of a job whose spec leaves it out (config defaults.restart).
+  Duration backoff_initial = std::chrono::milliseconds(100);
+  Duration backoff_max = std::chrono::minutes(1);
+  // Seeds the backoff jitter; fixed in tests so that every delay is known.
+  std::uint64_t jitter_seed = 0x7261696f;
 };
 
 // Options of a scope made by `fork` (a ScopeSpec without children, not finalized).
@@ -65,6 +70,10 @@ class ScopeTree {
   // The runner sent a signal (stop signal or SIGKILL after the grace): recorded as sent_signal.
   void on_job_signalled(NodeId job, int signo);
   void on_deadline(const Now& now, NodeId node, Effects& out);
+  // Rule 11: a ScheduleRestart came due; the job's next run starts (StartJob).
+  void on_restart_due(const Now& now, NodeId job, Effects& out);
+  // The job's `ready` probe did not pass within its timeout: the job fails (and is stopped).
+  void on_ready_failed(const Now& now, NodeId job, std::string message, Effects& out);
 
  private:
   Node& node(NodeId id);

@@ -38,8 +38,10 @@ struct OutputCapture::Reader {
   bool eof = false;
 };
 
-os::Result<std::unique_ptr<OutputCapture>> OutputCapture::open(asio::io_context& io, const std::string& log_path) {
-  auto log = os::open_output_file(log_path, os::OpenMode::Truncate);
+os::Result<std::unique_ptr<OutputCapture>> OutputCapture::open(asio::io_context& io, const std::string& log_path,
+                                                                const CaptureOptions& options) {
+  (void)options;  // rotation and ownership: not implemented yet
+  auto log = os::open_output_file(log_path, os::OpenMode::Append);
   if (!log) return log.error();
   auto out = os::make_pipe();
   if (!out) return out.error();

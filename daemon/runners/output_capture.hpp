@@ -6,7 +6,11 @@
 // chunk is written to the log before the next read is started, so a job that writes faster
 // than the disk takes it blocks on its full pipe (backpressure) instead of growing the
 // daemon. Per stream, at most one unfinished line (< kMaxRecordLine) is held between reads.
+#include <sys/types.h>
+
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,10 +23,20 @@
 
 namespace traio {
 
+// How a capture log is kept (config `logs`, SPEC §4) and whose it is (`user`, SPEC §2).
+struct CaptureOptions {
+  std::uint64_t max_bytes = 10ull << 20;  // rotate once the log reaches this size
+  unsigned keep = 5;                      // rotated files kept: <log>.1 (newest) .. <log>.<keep>
+  std::optional<uid_t> uid;               // chown the log (and its rotations) to this user
+  std::optional<gid_t> gid;
+};
+
 class OutputCapture {
  public:
-  // Truncates (or creates) the log at `log_path` and makes both pipes.
-  static os::Result<std::unique_ptr<OutputCapture>> open(boost::asio::io_context& io, const std::string& log_path);
+  // Opens (creating, or appending to: a restarted job's runs share one log) the log at
+  // `log_path` and makes both pipes.
+  static os::Result<std::unique_ptr<OutputCapture>> open(boost::asio::io_context& io, const std::string& log_path,
+                                                         const CaptureOptions& options = {});
   ~OutputCapture();
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;

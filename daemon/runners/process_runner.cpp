@@ -146,7 +146,10 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
   request.output = output_target(spec.output.mode);
   boost::system::error_code error;
   if (spec.output.mode == OutputMode::Capture) {
-    auto opened = OutputCapture::open(io_, launch.log_path);
+    CaptureOptions options;
+    options.max_bytes = defaults_.log_max_bytes;
+    options.keep = defaults_.log_keep;
+    auto opened = OutputCapture::open(io_, launch.log_path, options);
     if (opened) {
       capture = std::move(*opened);
       request.output_fd = capture->child_stdout();

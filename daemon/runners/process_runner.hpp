@@ -4,6 +4,7 @@
 // readable, reaps them, and stops them with their stop signal, then SIGKILL after the grace
 // (rule 7), always to the whole process tree: its cgroup v2 leaf when cgroups are writable,
 // and its process group in any case.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,8 @@ class OutputCapture;
 struct ProcessDefaults {
   int stop_signal = 15;
   Duration stop_grace = std::chrono::seconds(10);
+  std::uint64_t log_max_bytes = 10ull << 20;  // config logs.max_bytes
+  unsigned log_keep = 5;                      // config logs.keep
 };
 
 // Everything a start needs besides the spec: where the job sits and where its output goes.

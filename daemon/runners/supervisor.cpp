@@ -24,6 +24,9 @@ TreeLimits tree_limits(const DaemonConfig& config) {
   limits.history = config.history;
   limits.max_nodes = config.limits.nodes;
   limits.max_depth = config.limits.depth;
+  limits.backoff_initial = config.defaults.backoff_initial;
+  limits.backoff_max = config.defaults.backoff_max;
+  limits.jitter_seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   return limits;
 }
 
@@ -72,10 +75,12 @@ Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, 
   if (auto limit = os::raise_fd_limit(); !limit)
     log(LogLevel::Warning, "cannot raise the open file limit: {}", limit.error().message());
   JobReports& reports = *this;  // private base: converted here, where it is accessible
-  ProcessDefaults defaults{config_.defaults.stop_signal, config_.defaults.stop_grace};
+  ProcessDefaults defaults{config_.defaults.stop_signal, config_.defaults.stop_grace, config_.logs.max_bytes,
+                           config_.logs.keep};
   processes_ = std::make_unique<ProcessRunner>(io_, reports, defaults, socket_path_, daemon_user());
   sleeps_ = std::make_unique<SleepRunner>(io_, reports);
   deadlines_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_deadline(id); });
+  restarts_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_restart_due(id); });
 }
 
 // The runners go first: a process still running is killed and reaped by its Child.
@@ -132,6 +137,16 @@ void Supervisor::job_exited(NodeId id, ExitInfo exit) {
 
 void Supervisor::job_signalled(NodeId id, int signo) {
   report([id, signo](const Now&, ScopeTree& tree, Effects&) { tree.on_job_signalled(id, signo); });
+}
+
+void Supervisor::job_ready_failed(NodeId id, std::string why) {
+  report([id, why = std::move(why)](const Now& now, ScopeTree& tree, Effects& out) {
+    tree.on_ready_failed(now, id, why, out);
+  });
+}
+
+void Supervisor::on_restart_due(NodeId id) {
+  report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_restart_due(now, id, out); });
 }
 
 void Supervisor::on_deadline(NodeId id) {
@@ -195,9 +210,18 @@ void Supervisor::carry_out(const Effect& effect) {
           deadlines_->disarm(e.id);
         } else if constexpr (std::is_same_v<T, EmitEvent>) {
           publish(e.event);
+        } else if constexpr (std::is_same_v<T, ScheduleRestart>) {
+          restarts_->arm(e.id, e.at);
+        } else if constexpr (std::is_same_v<T, CancelRestart>) {
+          restarts_->disarm(e.id);
+        } else if constexpr (std::is_same_v<T, StartProbe>) {
+          start_probe(e.id);
+        } else if constexpr (std::is_same_v<T, StopProbe>) {
+          stop_probe(e.id);
         } else {
           static_assert(std::is_same_v<T, ForgetNode>);
           deadlines_->disarm(e.id);  // a finished job left nothing in the runners
+          restarts_->disarm(e.id);
         }
       },
       effect);
@@ -219,8 +243,18 @@ void Supervisor::start_job(NodeId id) {
     case JobKind::Sleep:
       sleeps_->start(id, node->job->duration);
       break;
+    case JobKind::WaitTcp:
+    case JobKind::WaitFile:
+      job_exited(id, ExitInfo::start_failed("wait jobs are not wired yet"));  // TODO(issue 5): WaitRunner
+      break;
   }
 }
+
+void Supervisor::start_probe(NodeId id) {
+  log(LogLevel::Warning, "node {}: ready probes are not wired yet", id);  // TODO(issue 5): ReadyProbes
+}
+
+void Supervisor::stop_probe(NodeId) {}
 
 void Supervisor::stop_job(NodeId id) {
   const Node* node = tree_.find(id);
@@ -232,6 +266,8 @@ void Supervisor::stop_job(NodeId id) {
   switch (node->job->kind) {
     case JobKind::Process: processes_->stop(id); break;
     case JobKind::Sleep: sleeps_->stop(id); break;
+    case JobKind::WaitTcp:
+    case JobKind::WaitFile: break;
   }
 }
 

@@ -81,7 +81,9 @@ class Supervisor : private JobReports {
   void job_ready(NodeId id) override;
   void job_exited(NodeId id, ExitInfo exit) override;
   void job_signalled(NodeId id, int signo) override;
+  void job_ready_failed(NodeId id, std::string why) override;
   void on_deadline(NodeId id);
+  void on_restart_due(NodeId id);
   void report(Report report);
 
   void apply(Effects effects);
@@ -89,6 +91,8 @@ class Supervisor : private JobReports {
   void carry_out(const Effect& effect);
   void start_job(NodeId id);
   void stop_job(NodeId id);
+  void start_probe(NodeId id);
+  void stop_probe(NodeId id);
   void publish(const LifecycleEvent& event);
   void check_shutdown_done();
 
@@ -100,6 +104,7 @@ class Supervisor : private JobReports {
   std::unique_ptr<ProcessRunner> processes_;
   std::unique_ptr<SleepRunner> sleeps_;
   std::unique_ptr<DeadlineTimers> deadlines_;
+  std::unique_ptr<DeadlineTimers> restarts_;  // rule 11: backoff waits
   std::unique_ptr<OrphanReaper> orphans_;
   std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
   ListenerId next_listener_ = 1;

@@ -17,25 +17,29 @@
 namespace traio::test {
 
 struct Reported {
-  enum class Kind { Started, Ready, Exited, Signalled };
+  enum class Kind { Started, Ready, Exited, Signalled, ReadyFailed };
   Kind kind;
   NodeId id;
   std::optional<int> pid;
   ExitInfo exit;
   int signo = 0;
+  std::string why;  // ReadyFailed
 };
 
 class RecordingReports : public JobReports {
  public:
   void job_started(NodeId id, std::optional<int> pid) override {
-    log.push_back({Reported::Kind::Started, id, pid, {}, 0});
+    log.push_back({Reported::Kind::Started, id, pid, {}, 0, {}});
   }
-  void job_ready(NodeId id) override { log.push_back({Reported::Kind::Ready, id, {}, {}, 0}); }
+  void job_ready(NodeId id) override { log.push_back({Reported::Kind::Ready, id, {}, {}, 0, {}}); }
   void job_exited(NodeId id, ExitInfo exit) override {
-    log.push_back({Reported::Kind::Exited, id, {}, std::move(exit), 0});
+    log.push_back({Reported::Kind::Exited, id, {}, std::move(exit), 0, {}});
   }
   void job_signalled(NodeId id, int signo) override {
-    log.push_back({Reported::Kind::Signalled, id, {}, {}, signo});
+    log.push_back({Reported::Kind::Signalled, id, {}, {}, signo, {}});
+  }
+  void job_ready_failed(NodeId id, std::string why) override {
+    log.push_back({Reported::Kind::ReadyFailed, id, {}, {}, 0, std::move(why)});
   }
 
   const Reported* find(Reported::Kind kind, NodeId id) const {

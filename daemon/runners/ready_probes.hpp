@@ -1,0 +1,46 @@
+#pragma once
+// `ready` probes of process jobs (SPEC §2): a running process becomes ready when its probe
+// passes. `wait_tcp`: a connect to the address succeeds (tried every `interval`);
+// `wait_file`: the path exists (inotify, as the wait_file job); `exec`: a command exits 0
+// (run every `interval` until it does, with the job's environment, cwd and user, its
+// output discarded, killed with its whole process group when the probe stops). A probe
+// that has not passed within its own `timeout` (counted from its start) fails: the job
+// fails with the probe's last error in the message.
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config/node_spec.hpp"
+#include "daemon/os/launcher.hpp"
+#include "daemon/runners/job_reports.hpp"
+
+namespace traio {
+
+class ReadyProbes {
+ public:
+  ReadyProbes(boost::asio::io_context& io, JobReports& reports);
+  ~ReadyProbes();
+  ReadyProbes(const ReadyProbes&) = delete;
+  ReadyProbes& operator=(const ReadyProbes&) = delete;
+
+  // Starts the probe `ready` for job `id`; `exec` is how an `exec` probe runs (env, cwd,
+  // credentials; its argv and output are replaced by the probe's). Reports job_ready(id)
+  // once it passes, or job_ready_failed(id, why) when its timeout expires first. Starting a
+  // probe for an id that has one replaces it.
+  void start(NodeId id, const ReadySpec& ready, os::LaunchRequest exec);
+  // Stops the probe at once (an exec probe's process group is killed and reaped); harmless
+  // when none runs. Reports nothing.
+  void stop(NodeId id);
+  std::size_t running() const;
+
+ private:
+  struct Probe;
+  boost::asio::io_context& io_;
+  JobReports& reports_;
+  std::unordered_map<NodeId, std::unique_ptr<Probe>> probes_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace traio

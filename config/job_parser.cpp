@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "common/node_path.hpp"
+#include "config/after_parser.hpp"
+#include "config/ready_parser.hpp"
+#include "config/restart_parser.hpp"
 
 namespace traio {
 
@@ -13,16 +16,31 @@ using nlohmann::json;
 
 namespace {
 
-enum class FieldFit { Any, Process, Sleep };
+enum class FieldFit { Any, Process, Sleep, WaitTcp, WaitFile };
 
 // Which kind of job a field belongs to; nullopt: not a job field.
 std::optional<FieldFit> job_field_fit(std::string_view key) {
-  static constexpr std::array<std::string_view, 6> kProcess = {"argv",   "env",    "cwd",
-                                                               "stop",   "output", "success_exit_codes"};
+  static constexpr std::array<std::string_view, 9> kProcess = {
+      "argv", "env", "cwd", "stop", "output", "success_exit_codes", "ready", "user", "group"};
+  static constexpr std::array<std::string_view, 3> kAny = {"kind", "restart", "after"};
   if (std::find(kProcess.begin(), kProcess.end(), key) != kProcess.end()) return FieldFit::Process;
+  if (std::find(kAny.begin(), kAny.end(), key) != kAny.end()) return FieldFit::Any;
   if (key == "duration") return FieldFit::Sleep;
-  if (key == "kind") return FieldFit::Any;
+  if (key == "address" || key == "interval") return FieldFit::WaitTcp;
+  if (key == "path") return FieldFit::WaitFile;
   return std::nullopt;
+}
+
+// The kind a field is reserved to; nullopt: every kind takes it.
+std::optional<JobKind> fit_kind(FieldFit fit) {
+  switch (fit) {
+    case FieldFit::Any: return std::nullopt;
+    case FieldFit::Process: return JobKind::Process;
+    case FieldFit::Sleep: return JobKind::Sleep;
+    case FieldFit::WaitTcp: return JobKind::WaitTcp;
+    case FieldFit::WaitFile: return JobKind::WaitFile;
+  }
+  return std::nullopt;  // unreachable: the switch is exhaustive
 }
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
@@ -35,14 +53,14 @@ std::optional<JobKind> read_kind(const json& object, const std::string& path, Fi
   std::string p = field_path(path, "kind");
   auto kind = read_string(*it, p, e);
   if (!kind) return std::nullopt;
-  if (*kind == "process") return JobKind::Process;
-  if (*kind == "sleep") return JobKind::Sleep;
-  if (*kind == "wait_tcp" || *kind == "wait_file")
-    e.add(p, fmt::format("kind '{}' is not supported yet", *kind));
-  else
-    e.add(p, fmt::format("unknown kind {} (expected \"process\" or \"sleep\")", json_excerpt(*it)));
+  for (JobKind k : {JobKind::Process, JobKind::Sleep, JobKind::WaitTcp, JobKind::WaitFile})
+    if (*kind == to_string(k)) return k;
+  e.add(p, fmt::format(R"(unknown kind {} (expected "process", "sleep", "wait_tcp" or "wait_file"))",
+                       json_excerpt(*it)));
   return std::nullopt;
 }
+
+}  // namespace
 
 void read_argv(const json& v, const std::string& p, FieldErrors& e, std::vector<std::string>& out) {
   if (!v.is_array()) return e.wrong_type(p, "array of strings", v);
@@ -59,6 +77,8 @@ void read_argv(const json& v, const std::string& p, FieldErrors& e, std::vector<
     else out.push_back(std::move(*arg));
   }
 }
+
+namespace {
 
 void read_env(const json& v, const std::string& p, FieldErrors& e, std::map<std::string, std::string>& out) {
   if (!v.is_object()) return e.wrong_type(p, "object of strings", v);
@@ -123,7 +143,8 @@ void read_exit_codes(const json& v, const std::string& p, FieldErrors& e, std::v
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
-void read_job_field(std::string_view key, const json& value, const std::string& p, FieldErrors& e, JobSpec& spec) {
+// Fields of one kind only (the kind was checked before).
+void read_kind_field(std::string_view key, const json& value, const std::string& p, FieldErrors& e, JobSpec& spec) {
   if (key == "argv") read_argv(value, p, e, spec.argv);
   else if (key == "env") read_env(value, p, e, spec.env);
   else if (key == "cwd") {
@@ -131,19 +152,58 @@ void read_job_field(std::string_view key, const json& value, const std::string& 
   } else if (key == "stop") read_stop(value, p, e, spec.stop);
   else if (key == "output") read_output(value, p, e, spec.output);
   else if (key == "success_exit_codes") read_exit_codes(value, p, e, spec.success_exit_codes);
-  else if (key == "duration") {
+  else if (key == "ready") read_ready(value, p, e, spec.ready);
+  else if (key == "user") {
+    if (auto user = read_account(value, p, e, "user")) spec.user = *user;
+  } else if (key == "group") {
+    if (auto group = read_account(value, p, e, "group")) spec.group = *group;
+  } else if (key == "duration") {
     if (auto d = read_duration(value, p, e)) spec.duration = *d;
+  } else if (key == "address") {
+    if (auto address = read_tcp_address(value, p, e)) spec.address = *address;
+  } else if (key == "interval") {
+    if (auto interval = read_duration(value, p, e, kMinPollInterval)) spec.interval = *interval;
+  } else if (key == "path") {
+    if (auto path = read_abs_path(value, p, e)) spec.path = *path;
+  }
+}
+
+
+// A field every kind takes and the kind-specific ones, or the reason it is refused.
+void read_job_field(std::string_view key, const json& value, const std::string& p, FieldErrors& e,
+                    const json& object, std::optional<JobKind> kind, JobSpec& spec) {
+  if (key == "kind") return;  // read first, by read_kind
+  if (key == "restart") return read_restart(value, p, e, spec.restart);
+  if (key == "after") return read_after(value, p, e, valid_name_of(object), spec.after);
+  std::optional<FieldFit> fit = job_field_fit(key);
+  if (!fit) return e.add(p, "unknown field");
+  std::optional<JobKind> wanted = fit_kind(*fit);
+  if (kind && wanted && *kind != *wanted)
+    return e.add(p, fmt::format("not valid for a {} job (only for {} jobs)", to_string(*kind), to_string(*wanted)));
+  read_kind_field(key, value, p, e, spec);
+}
+
+// What each kind cannot do without.
+void check_required(const json& object, const std::string& path, JobKind kind, FieldErrors& e) {
+  auto require = [&](const char* key, const char* why) {
+    if (!object.contains(key)) e.add(field_path(path, key), fmt::format("missing ({})", why));
+  };
+  switch (kind) {
+    case JobKind::Process: return require("argv", "a process job needs the program and its arguments");
+    case JobKind::Sleep: return require("duration", "a sleep job needs a duration");
+    case JobKind::WaitTcp: return require("address", "a wait_tcp job needs the HOST:PORT to connect to");
+    case JobKind::WaitFile: return require("path", "a wait_file job needs the absolute path to wait for");
   }
 }
 
 }  // namespace
 
+bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
+
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 19> kLater = {
-      "restart", "ready",   "after",    "user",    "group",        "health",     "limits",
-      "replicas", "matrix", "priority", "delay",   "env_file",     "on",         "max_parallel",
-      "supervise", "stop_order",
-      "address", "interval", "path",  // fields of the wait_tcp and wait_file kinds
+  static constexpr std::array<std::string_view, 11> kLater = {
+      "health", "limits",   "replicas", "matrix",    "priority",  "delay",
+      "env_file", "on",     "max_parallel", "supervise", "stop_order",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
@@ -186,22 +246,9 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
       e.add(p, "only a scope (a node with \"children\") can be finalized");
       continue;
     }
-    std::optional<FieldFit> fit = job_field_fit(key);
-    if (!fit) {
-      e.add(p, "unknown field");
-      continue;
-    }
-    if (kind && *fit == FieldFit::Process && *kind != JobKind::Process)
-      e.add(p, fmt::format("not valid for a {} job (only for process jobs)", to_string(*kind)));
-    else if (kind && *fit == FieldFit::Sleep && *kind != JobKind::Sleep)
-      e.add(p, fmt::format("not valid for a {} job (only for sleep jobs)", to_string(*kind)));
-    else
-      read_job_field(key, value, p, e, spec);
+    read_job_field(key, value, p, e, object, kind, spec);
   }
-  if (kind == JobKind::Process && !object.contains("argv"))
-    e.add(field_path(path, "argv"), "missing (a process job needs the program and its arguments)");
-  if (kind == JobKind::Sleep && !object.contains("duration"))
-    e.add(field_path(path, "duration"), "missing (a sleep job needs a duration)");
+  if (kind) check_required(object, path, *kind, e);
   return spec;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,13 @@ inline constexpr std::size_t kMaxEnvEntries = 4096;
 // Fields of SPEC §2 and §6 that this version does not implement: reported as
 // "not supported yet", never silently ignored.
 bool is_unsupported_field(std::string_view key);
+
+// True for the fields of a job (of any kind): a scope names them as not valid for it.
+bool is_job_field(std::string_view key);
+
+// An argv array (a process's, or a `ready.exec` probe's): non-empty strings without NUL,
+// bounded in count and size.
+void read_argv(const nlohmann::json& v, const std::string& path, FieldErrors& e, std::vector<std::string>& out);
 
 // name, master, bubble, awaited, timeout: shared by jobs and scopes. Returns false when
 // `key` is none of them.

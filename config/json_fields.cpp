@@ -1,9 +1,12 @@
 #include "config/json_fields.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/byte_size.hpp"
 #include "common/signal_name.hpp"
+#include "config/tcp_address.hpp"
 
 namespace traio {
 
@@ -146,6 +149,49 @@ std::optional<std::string> read_abs_path(const json& v, const std::string& path,
     return std::nullopt;
   }
   return s;
+}
+
+std::optional<std::string> read_tcp_address(const json& v, const std::string& path, FieldErrors& e) {
+  auto s = read_string(v, path, e);
+  if (!s) return std::nullopt;
+  if (auto parsed = parse_tcp_address(*s); !parsed) {
+    e.add(path, parsed.error().message);
+    return std::nullopt;
+  }
+  return s;
+}
+
+namespace {
+
+constexpr std::size_t kMaxAccountName = 32;  // useradd(8)
+
+bool is_account_name(std::string_view s) {
+  if (s.empty() || s.size() > kMaxAccountName) return false;
+  auto lower_or_underscore = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  if (!lower_or_underscore(s.front())) return false;
+  if (s.back() == '$') s.remove_suffix(1);  // Samba machine accounts
+  return std::all_of(s.begin() + 1, s.end(), [&](char c) {
+    return lower_or_underscore(c) || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// (uid_t)-1 means "no change" to setresuid(2), so it is no id.
+bool is_account_id(std::string_view s) {
+  if (s.empty() || s.size() > 10) return false;
+  if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  return std::stoull(std::string(s)) < 0xFFFFFFFFull;
+}
+
+}  // namespace
+
+std::optional<std::string> read_account(const json& v, const std::string& path, FieldErrors& e,
+                                        std::string_view what) {
+  auto s = read_string(v, path, e);
+  if (!s) return std::nullopt;
+  if (is_account_name(*s) || is_account_id(*s)) return s;
+  e.add(path, fmt::format("expected a {} name ([a-z_][a-z0-9_-]*, at most {} characters) or a numeric id, got {}",
+                          what, kMaxAccountName, json_excerpt(v)));
+  return std::nullopt;
 }
 
 bool expect_object(const json& v, const std::string& path, FieldErrors& e) {

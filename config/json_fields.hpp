@@ -50,6 +50,13 @@ std::optional<std::uint64_t> read_byte_size(const nlohmann::json& v, const std::
                                             std::uint64_t min = 0);
 // A string holding an absolute path without NUL bytes.
 std::optional<std::string> read_abs_path(const nlohmann::json& v, const std::string& path, FieldErrors& e);
+// A string "host:port" (config/tcp_address.hpp), kept as written.
+std::optional<std::string> read_tcp_address(const nlohmann::json& v, const std::string& path, FieldErrors& e);
+// A string naming a user or group account: a name as useradd(8) takes it
+// ([a-z_][a-z0-9_-]*[$]?, at most 32 characters) or a decimal id. `what` is "user" or
+// "group", for the message. Whether the account exists is the daemon's question.
+std::optional<std::string> read_account(const nlohmann::json& v, const std::string& path, FieldErrors& e,
+                                        std::string_view what);
 
 // Checks that `v` is an object; records "expected object, got ..." otherwise.
 bool expect_object(const nlohmann::json& v, const std::string& path, FieldErrors& e);

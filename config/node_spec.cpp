@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include "common/signal_name.hpp"
+#include "config/after_parser.hpp"
 #include "config/job_parser.hpp"
+#include "config/ready_parser.hpp"
+#include "config/restart_parser.hpp"
 
 namespace traio {
 
@@ -112,7 +115,9 @@ void read_children(const json& v, const std::string& p, FieldErrors& e, int dept
     scope.children.push_back(parse_node(v[i], ip, e, depth + 1));
   }
   check_sibling_names(v, p, e);
+  check_sibling_after(v, p, e);
 }
+
 
 ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& e, int depth) {
   ScopeSpec scope;
@@ -126,10 +131,12 @@ ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& 
     } else if (key == "kind") {
       // inspect writes "kind": "scope"; accept it back, nothing else.
       if (value != "scope") e.add(p, fmt::format("a node with children is a scope, got kind {}", json_excerpt(value)));
+    } else if (key == "after") {
+      read_after(value, p, e, valid_name_of(object), scope.after);
     } else if (is_unsupported_field(key)) {
       e.add(p, "not supported yet");
-    } else if (key == "argv" || key == "env" || key == "cwd" || key == "stop" || key == "output" ||
-               key == "success_exit_codes" || key == "duration") {
+    } else if (is_job_field(key)) {
+      // restart included: restarting children is a scope's `supervise` (SPEC §6).
       e.add(p, "not valid for a scope (a node with \"children\")");
     } else {
       e.add(p, "unknown field");
@@ -172,6 +179,8 @@ json to_json(const JobSpec& spec) {
   out["bubble"] = spec.flags.bubble;
   out["awaited"] = spec.flags.awaited;
   if (spec.timeout) out["timeout"] = format_duration(*spec.timeout);
+  if (!spec.after.empty()) out["after"] = after_to_json(spec.after);
+  if (spec.restart.policy != RestartPolicy::No) out["restart"] = restart_to_json(spec.restart);
   switch (spec.kind) {
     case JobKind::Sleep:
       out["duration"] = format_duration(spec.duration);
@@ -204,6 +213,9 @@ json to_json(const JobSpec& spec) {
       break;
   }
   out["success_exit_codes"] = spec.success_exit_codes;
+  if (spec.ready.probe != ReadySpec::Probe::None) out["ready"] = ready_to_json(spec.ready);
+  if (!spec.user.empty()) out["user"] = spec.user;
+  if (!spec.group.empty()) out["group"] = spec.group;
   return out;
 }
 

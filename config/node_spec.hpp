@@ -138,11 +138,14 @@ struct NodeSpec {
 enum class SpecKind { Job, Tree };
 
 // Parses a job (SpecKind::Job) or a tree (a node with "children", or a job). Collects every
-// error rather than stopping at the first. Unknown fields, wrong types, out-of-range values
-// and fields not supported yet ("restart", "ready", "after", "user", ...) are errors.
+// error rather than stopping at the first. Unknown fields, wrong types, out-of-range values,
+// fields not supported yet (§6: "health", "limits", "replicas", ...), and, inside a tree,
+// `after` names that are not siblings or that form a cycle are errors.
 std::variant<NodeSpec, ParseErrors> parse_node_spec(const nlohmann::json& json, SpecKind kind);
 
-// The JSON form of a spec with every default filled in (for `inspect` and the journal).
+// The JSON form of a spec with every default filled in (for `inspect` and the journal); it
+// parses back to the same spec. `restart` is written only when a policy other than "no" is
+// set, `ready`, `after`, `user` and `group` only when given.
 nlohmann::json to_json(const JobSpec& spec);
 
 }  // namespace traio

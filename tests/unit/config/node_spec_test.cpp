@@ -1,47 +1,11 @@
-#include "config/node_spec.hpp"
-
-#include <algorithm>
-
 #include <doctest/doctest.h>
+
+#include "tests/unit/config/spec_test_support.hpp"
 
 using namespace traio;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-namespace {
-
-NodeSpec parse_ok(const char* text, SpecKind kind = SpecKind::Tree) {
-  auto r = parse_node_spec(json::parse(text), kind);
-  if (auto* errors = std::get_if<ParseErrors>(&r)) FAIL(format_parse_errors(*errors));
-  return std::get<NodeSpec>(r);
-}
-
-JobSpec job_ok(const char* text) {
-  NodeSpec spec = parse_ok(text, SpecKind::Job);
-  REQUIRE_FALSE(spec.is_scope());
-  return std::get<JobSpec>(spec.node);
-}
-
-// Every error as "path: message".
-std::vector<std::string> errors_of(const json& doc, SpecKind kind = SpecKind::Tree) {
-  auto r = parse_node_spec(doc, kind);
-  REQUIRE(std::holds_alternative<ParseErrors>(r));
-  std::vector<std::string> out;
-  for (const ParseError& e : std::get<ParseErrors>(r)) out.push_back(format_parse_error(e));
-  return out;
-}
-std::vector<std::string> errors_of(const char* text, SpecKind kind = SpecKind::Tree) {
-  return errors_of(json::parse(text), kind);
-}
-
-bool has(const std::vector<std::string>& errors, const std::string& text) {
-  return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) { return e == text; });
-}
-bool has_prefix(const std::vector<std::string>& errors, const std::string& prefix) {
-  return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
-}
-
-}  // namespace
+using namespace traio::spec_test;
 
 TEST_CASE("job spec: the SPEC §2 example without its not-yet fields parses with every value") {
   JobSpec job = job_ok(R"({
@@ -59,6 +23,25 @@ TEST_CASE("job spec: the SPEC §2 example without its not-yet fields parses with
   CHECK(job.stop.grace == 5s);
   CHECK(job.output.mode == OutputMode::Capture);
   CHECK(job.success_exit_codes == std::vector<int>{0});
+}
+
+TEST_CASE("job spec: the full SPEC §2 example parses") {
+  JobSpec job = job_ok(R"({
+    "name": "api", "kind": "process", "argv": ["./api", "--port", "8080"],
+    "env": {"RUST_LOG": "info"}, "cwd": "/srv/api",
+    "master": false, "bubble": true, "awaited": true, "timeout": "10m",
+    "after": ["db"],
+    "ready": {"wait_tcp": "127.0.0.1:8080", "timeout": "30s"},
+    "stop": {"signal": "TERM", "grace": "5s"},
+    "restart": {"policy": "on-failure", "max": 5, "backoff": {"initial": "100ms", "max": "30s"}},
+    "output": "capture",
+    "user": "www-data"})");
+  REQUIRE(job.after.size() == 1);
+  CHECK(job.after[0].name == "db");
+  CHECK(job.ready.probe == ReadySpec::Probe::Tcp);
+  CHECK(job.restart.policy == RestartPolicy::OnFailure);
+  CHECK(job.restart.max == 5u);
+  CHECK(job.user == "www-data");
 }
 
 TEST_CASE("job spec: defaults are filled in") {
@@ -170,11 +153,10 @@ TEST_CASE("job spec: fields that do not fit the kind are errors") {
 }
 
 TEST_CASE("job spec: unsupported kinds and fields say so, unknown fields are errors") {
-  CHECK(has(errors_of(R"({"kind": "wait_tcp", "address": "127.0.0.1:80"})"), "kind: kind 'wait_tcp' is not supported yet"));
-  CHECK(has(errors_of(R"({"kind": "wait_file", "path": "/x"})"), "path: not supported yet"));
-  CHECK(has_prefix(errors_of(R"({"kind": "docker"})"), "kind: unknown kind \"docker\""));
-  for (const char* field : {"restart", "ready", "after", "user", "group", "health", "limits", "replicas", "matrix",
-                            "priority", "delay", "env_file", "on", "max_parallel", "supervise", "stop_order"}) {
+  CHECK(has(errors_of(R"({"kind": "docker"})"),
+            "kind: unknown kind \"docker\" (expected \"process\", \"sleep\", \"wait_tcp\" or \"wait_file\")"));
+  for (const char* field : {"health", "limits", "replicas", "matrix", "priority", "delay", "env_file", "on",
+                            "max_parallel", "supervise", "stop_order"}) {
     CAPTURE(field);
     json doc = {{"argv", {"x"}}, {field, 1}};
     CHECK(has(errors_of(doc), std::string(field) + ": not supported yet"));
@@ -202,10 +184,10 @@ TEST_CASE("job spec: a job file cannot have children") {
   CHECK(has(errs, "children: a job file cannot have children; use traioctl run for trees"));
 }
 
-TEST_CASE("tree spec: the SPEC §2 tree without its not-yet fields") {
+TEST_CASE("tree spec: the SPEC §2 tree") {
   NodeSpec tree = parse_ok(R"({"name": "ci", "timeout": "30m", "children": [
-    {"name": "db", "argv": ["pg_ctl", "start"], "awaited": false},
-    {"name": "tests", "children": [
+    {"name": "db", "argv": ["pg_ctl", "start"], "awaited": false, "ready": {"wait_tcp": "127.0.0.1:5432"}},
+    {"name": "tests", "after": ["db"], "children": [
       {"name": "unit", "argv": ["make", "unit"]},
       {"name": "e2e", "argv": ["make", "e2e"], "timeout": "10m"}]}]})");
   REQUIRE(tree.is_scope());
@@ -236,19 +218,18 @@ TEST_CASE("tree spec: errors carry the path through the children") {
   auto errs = errors_of(R"({"name": "ci", "children": [
     {"name": "a", "argv": ["x"]},
     {"name": "b", "argv": ["x", 1]},
-    {"name": "c", "argv": ["x"], "restart": {"max": -1}},
+    {"name": "c", "argv": ["x"], "restart": {"policy": "always", "max": -1}},
     {"name": "a", "argv": ["y"]},
     {"name": "s", "after": ["a"], "max_parallel": 2, "argv": ["x"], "children": [{"name": "z", "bogus": 1, "argv": ["x"]}]},
     7]})");
   CHECK(has(errs, "children[1].argv[1]: expected string, got number"));
-  CHECK(has(errs, "children[2].restart: not supported yet"));
+  CHECK(has(errs, "children[2].restart.max: expected integer >= 0, got -1"));
   CHECK(has(errs, "children[3].name: duplicate name 'a'"));
-  CHECK(has(errs, "children[4].after: not supported yet"));
   CHECK(has(errs, "children[4].max_parallel: not supported yet"));
   CHECK(has(errs, "children[4].argv: not valid for a scope (a node with \"children\")"));
   CHECK(has(errs, "children[4].children[0].bogus: unknown field"));
   CHECK(has(errs, "children[5]: expected object, got number"));
-  CHECK(errs.size() == 8);
+  CHECK(errs.size() == 7);
   CHECK(has(errors_of(R"({"children": {}})"), "children: expected array of nodes, got object"));
   CHECK(has(errors_of(R"({"children": [], "kind": "process"})"),
             "kind: a node with children is a scope, got kind \"process\""));
@@ -286,4 +267,46 @@ TEST_CASE("to_json: the normalized form parses back to the same spec") {
   CHECK(std::holds_alternative<NodeSpec>(parse_node_spec(sleep, SpecKind::Job)));
   CHECK(to_string(OutputMode::File) == "file");
   CHECK(to_string(JobKind::Sleep) == "sleep");
+}
+
+TEST_CASE("to_json: restart, ready, after, user and wait fields are written back and parse again") {
+  auto round_trip = [](const JobSpec& job) {
+    json normal = to_json(job);
+    auto again = parse_node_spec(normal, SpecKind::Job);
+    if (auto* errors = std::get_if<ParseErrors>(&again)) FAIL(format_parse_errors(*errors));
+    CHECK(to_json(std::get<JobSpec>(std::get<NodeSpec>(again).node)) == normal);
+    return normal;
+  };
+  json process = round_trip(job_ok(R"({"name": "api", "argv": ["x"], "user": "www-data", "group": "1000",
+    "after": ["db", {"name": "m", "when": "succeeded"}],
+    "ready": {"exec": ["check", "-q"], "timeout": 30, "interval": "1s"},
+    "restart": {"policy": "on-failure", "max": 5, "backoff": {"initial": "100ms"}}})"));
+  CHECK(process["after"] == json::parse(R"([{"name": "db", "when": "ready"}, {"name": "m", "when": "succeeded"}])"));
+  CHECK(process["ready"] == json::parse(R"({"exec": ["check", "-q"], "timeout": "30s", "interval": "1s"})"));
+  CHECK(process["restart"] ==
+        json::parse(R"({"policy": "on-failure", "max": 5, "window": "1m", "backoff": {"initial": "100ms"}})"));
+  CHECK(process["user"] == "www-data");
+  CHECK(process["group"] == "1000");
+  json tcp_probe = round_trip(job_ok(R"({"argv": ["x"], "ready": {"wait_tcp": "[::1]:80"}})"));
+  CHECK(tcp_probe["ready"] == json::parse(R"({"wait_tcp": "[::1]:80", "interval": "250ms"})"));
+  CHECK(round_trip(job_ok(R"({"argv": ["x"], "ready": {"wait_file": "/r"}})"))["ready"]["wait_file"] == "/r");
+  json unlimited = round_trip(job_ok(R"({"argv": ["x"], "restart": "always"})"));
+  CHECK(unlimited["restart"] == json::parse(R"({"policy": "always", "max": null, "window": "1m", "backoff": {}})"));
+
+  json plain = round_trip(job_ok(R"({"argv": ["x"], "restart": {"policy": "no", "max": 3}})"));
+  for (const char* absent : {"restart", "ready", "after", "user", "group", "address", "interval", "path"}) {
+    CAPTURE(absent);
+    CHECK_FALSE(plain.contains(absent));
+  }
+  json tcp = round_trip(job_ok(R"({"kind": "wait_tcp", "address": "db:5432", "restart": "always", "after": ["x"]})"));
+  CHECK(tcp["address"] == "db:5432");
+  CHECK(tcp["interval"] == "250ms");
+  CHECK(tcp["restart"]["policy"] == "always");
+  CHECK(tcp["after"][0]["name"] == "x");
+  CHECK_FALSE(tcp.contains("argv"));
+  json file = round_trip(job_ok(R"({"kind": "wait_file", "path": "/run/x", "timeout": "5s"})"));
+  CHECK(file == json::parse(R"({"kind": "wait_file", "path": "/run/x", "timeout": "5s",
+                                "master": false, "bubble": true, "awaited": true})"));
+  CHECK(round_trip(job_ok(R"({"kind": "sleep", "duration": "1s", "restart": "on-failure"})"))["restart"]["policy"] ==
+        "on-failure");
 }

@@ -37,6 +37,13 @@ struct RestartState {
   std::string last_exit;                      // how the previous run ended, in words
 };
 
+// One `after` entry resolved to the sibling it names (SPEC §2), and whether its condition
+// held when last checked (shown by inspect/ps).
+struct AfterLink {
+  NodeId id = kNoNode;
+  bool met = false;
+};
+
 struct Node {
   NodeId id = kNoNode;
   NodeId parent = kNoNode;
@@ -58,7 +65,7 @@ struct Node {
   std::optional<WallTime> own_deadline_wall;
   std::size_t depth = 0;            // "/" is 0, "/a" is 1
   WallTime created_at{};
-  std::optional<WallTime> started_at;
+  std::optional<WallTime> started_at;  // the first start (a job's first run; a scope once not pending)
   std::optional<WallTime> ended_at;
   Uid owner_uid = 0;
 
@@ -71,12 +78,17 @@ struct Node {
 
   // job
   std::shared_ptr<const JobSpec> job;  // shared: runners hold it while the node may be forgotten
+  // The current run; exit_code/signal show the latest run that ended. While a job waits for
+  // its restart backoff (rule 11) it stays Running with no pid and ready=false, and
+  // restart.next_attempt is set: SPEC lists no state of its own for that wait.
   JobRun run;
   RestartState restart;
 
   // `after` (SPEC §2): while any condition is unmet the node is Pending and nothing of it
   // runs. A pending scope keeps its children's specs here and adds them when released.
   std::vector<AfterSpec> after;
+  std::vector<AfterLink> after_links;  // after[i] resolved: the sibling and whether it is met
+  std::vector<NodeId> waiters;         // siblings whose `after` names this node
   std::shared_ptr<const ScopeSpec> held_scope;
 
   nlohmann::json source;  // the spec as submitted (inspect)

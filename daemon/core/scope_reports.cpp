@@ -44,18 +44,35 @@ void ScopeTree::on_job_started(const Now& now, NodeId id, std::optional<int> pid
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
   Node& n = it->second;
+  if (n.state == NodeState::Pending || n.restart.next_attempt) return;  // no run was started: stale
   n.run.pid = pid;
-  n.started_at = now.wall;
+  if (!n.started_at) n.started_at = now.wall;  // the first run; restart.last_started_at: the latest
+  n.restart.last_started_at = now.wall;
   emit(now, n, EventKind::Started, pid ? "pid " + std::to_string(*pid) : std::string{}, out);
-  // A process without a `ready` probe is ready as soon as it runs (SPEC §1).
-  if (n.job && n.job->kind == JobKind::Process) on_job_ready(now, id, out);
+  if (n.job && n.job->kind == JobKind::Process) {
+    if (n.job->ready.probe != ReadySpec::Probe::None && n.state == NodeState::Running) {
+      // Not ready until its probe passes (SPEC §2 `ready`), on every run.
+      n.run.probing = true;
+      out.push_back(StartProbe{id});
+    } else if (n.job->ready.probe == ReadySpec::Probe::None) {
+      // A process without a `ready` probe is ready as soon as it runs (SPEC §1).
+      on_job_ready(now, id, out);
+    }
+  }
+  after_notify(now, n, out);  // `started`
 }
 
 void ScopeTree::on_job_ready(const Now& now, NodeId id, Effects& out) {
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.is_done() || it->second.ready) return;
-  it->second.ready = true;
-  emit(now, it->second, EventKind::Ready, {}, out);
+  Node& n = it->second;
+  const bool has_probe = n.job && n.job->kind == JobKind::Process && n.job->ready.probe != ReadySpec::Probe::None;
+  // With a probe, only a probe that still runs may say so: one stopped since is stale.
+  if (has_probe && !n.run.probing) return;
+  n.run.probing = false;
+  n.ready = true;
+  emit(now, n, EventKind::Ready, {}, out);
+  after_notify(now, n, out);  // `ready`
 }
 
 void ScopeTree::on_job_signalled(NodeId id, int signo) {
@@ -64,21 +81,33 @@ void ScopeTree::on_job_signalled(NodeId id, int signo) {
 }
 
 // A job's run ended. After traiod asked it to stop, it is cancelled whatever its exit
-// status (rule 7), unless an earlier cause (its timeout) already decided it.
+// status (rule 7), unless an earlier cause (its timeout) already decided it. A run that
+// ended on its own may be restarted (rule 11); only the run it gives up on ends the job.
 void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, Effects& out) {
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
   Node& n = it->second;
-  if (exit.kind == ExitKind::Exited) n.run.exit_code = exit.code;
-  if (exit.kind == ExitKind::Signaled) n.run.signal = exit.code;
+  if (n.state == NodeState::Pending || n.restart.next_attempt) return;  // no run is live: stale
+  // exit_code and signal describe the latest run, so each exit sets both.
+  n.run.exit_code = exit.kind == ExitKind::Exited ? std::optional<int>(exit.code) : std::nullopt;
+  n.run.signal = exit.kind == ExitKind::Signaled ? std::optional<int>(exit.code) : std::nullopt;
+  if (n.run.probing) {
+    n.run.probing = false;
+    out.push_back(StopProbe{id});
+  }
   std::string reason;
   Outcome outcome = natural_outcome(*n.job, exit, reason);
+  if (!n.run.stop_requested && rule11_restart(now, n, outcome, reason, out)) {
+    trim_history(out);
+    return;
+  }
   if (n.run.stop_requested) {
     decide(n, Outcome::Cancelled, "cancelled (" + reason + ")", nullptr);
   } else {
-    decide(n, outcome, std::move(reason), nullptr);
+    decide(n, outcome, reason, nullptr);  // unless a restart storm decided it: then the run's own
   }
-  emit(now, n, EventKind::Exited, exit.kind == ExitKind::StartFailed ? exit.message : n.reason, out);
+  std::string run_text = n.run.stop_requested ? n.reason : reason;
+  emit(now, n, EventKind::Exited, exit.kind == ExitKind::StartFailed ? exit.message : run_text, out);
   enter_done(now, n, out);
   trim_history(out);
 }
@@ -95,17 +124,18 @@ void ScopeTree::on_deadline(const Now& now, NodeId id, Effects& out) {
 }
 
 // A readiness timeout is a failure (SPEC §2 `ready`): the job is stopped and fails; its
-// scope hears of it when the process is gone (rule 3), like any other failure.
+// scope hears of it when the process is gone (rule 3), like any other failure. It is final:
+// the stop is traiod's own (stop_requested), so rule 11 does not restart the job. A report
+// from a probe that was stopped since (the run ended, a cancel) is stale.
 void ScopeTree::on_ready_failed(const Now& now, NodeId id, std::string message, Effects& out) {
   auto it = nodes_.find(id);
-  if (it == nodes_.end() || it->second.is_scope() || !it->second.is_live() || it->second.ready) return;
+  if (it == nodes_.end() || it->second.is_scope() || !it->second.is_live() || it->second.ready ||
+      !it->second.run.probing)
+    return;
   Node& n = it->second;
-  n.run.probing = false;
+  n.run.probing = false;  // the probe ended by itself: no StopProbe
   rule7_cancel(now, n, Outcome::Failed, "not ready: " + message, nullptr, out);
   trim_history(out);
 }
-
-// Rule 11: placeholder until restarts land in the core.
-void ScopeTree::on_restart_due(const Now&, NodeId, Effects&) {}
 
 }  // namespace traio

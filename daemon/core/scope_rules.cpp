@@ -43,6 +43,10 @@ void ScopeTree::refresh_cause(Node& n) {
 
 // Rule 2: finalizing a scope lets it end as soon as no awaited child is live.
 void ScopeTree::rule2_finalize(const Now& now, Node& scope, Effects& out) {
+  if (scope.state == NodeState::Pending) {
+    scope.finalized = true;  // its children are held (SPEC §2 `after`): launch() finalizes it
+    return;
+  }
   if (scope.finalized || scope.state != NodeState::Open) return;
   scope.finalized = true;
   scope.state = NodeState::Finalized;
@@ -105,14 +109,17 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
     case NodeState::Stopping:
       return;
     case NodeState::Pending:
+      // Nothing of a pending node runs (SPEC §2 `after`), a scope's children are only
+      // held: it ends at once.
+      decide(n, outcome, reason, std::move(cause));
+      emit(now, n, EventKind::Stopping, reason, out);
+      enter_done(now, n, out);
+      return;
     case NodeState::Queued:
     case NodeState::Running:
     case NodeState::Paused:
       decide(n, outcome, reason, std::move(cause));
-      n.state = NodeState::Stopping;
-      n.run.stop_requested = true;
-      emit(now, n, EventKind::Stopping, reason, out);
-      out.push_back(StopJob{n.id});
+      rule7_stop_job(now, n, reason, out);
       return;
     case NodeState::Open:
     case NodeState::Finalized:
@@ -123,6 +130,27 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
       maybe_scope_done(now, n, out);
       return;
   }
+}
+
+// Rule 7 for a job whose outcome is decided. One waiting for its restart backoff (rule 11)
+// has no process: it ends at once and its armed restart is dropped; no StopJob.
+void ScopeTree::rule7_stop_job(const Now& now, Node& n, const std::string& reason, Effects& out) {
+  if (n.restart.next_attempt) {
+    n.restart.next_attempt.reset();
+    n.restart.next_attempt_wall.reset();
+    out.push_back(CancelRestart{n.id});
+    emit(now, n, EventKind::Stopping, reason, out);
+    enter_done(now, n, out);
+    return;
+  }
+  n.state = NodeState::Stopping;
+  n.run.stop_requested = true;
+  emit(now, n, EventKind::Stopping, reason, out);
+  if (n.run.probing) {
+    n.run.probing = false;
+    out.push_back(StopProbe{n.id});
+  }
+  out.push_back(StopJob{n.id});
 }
 
 // Every live child is cancelled in parallel: all stop effects go out in one batch.
@@ -149,7 +177,11 @@ void ScopeTree::enter_done(const Now& now, Node& n, Effects& out) {
   refresh_cause(n);
   emit(now, n, EventKind::Done, n.reason, out);
   remember_ended(n.id);
+  after_unlink(n);
   if (n.parent != kNoNode) on_child_done(now, node(n.parent), n, out);
+  // Siblings waiting on this one (`after`) look once its scope has reacted: a bubbling
+  // failure cancels them rather than releasing or skipping them.
+  after_notify(now, n, out);
 }
 
 // A child is done: the rules decide what that means for its scope.

@@ -24,7 +24,7 @@ void measure(const NodeSpec& spec, std::size_t level, std::size_t& count, std::s
 
 }  // namespace
 
-ScopeTree::ScopeTree(TreeLimits limits, WallTime created) : limits_(limits) {
+ScopeTree::ScopeTree(TreeLimits limits, WallTime created) : limits_(limits), jitter_(limits.jitter_seed) {
   Node root;
   root.id = kRootId;
   root.type = NodeType::Scope;
@@ -82,6 +82,9 @@ Expected<NodeId> ScopeTree::check_open_scope(NodeId scope) const {
     case NodeState::Done:
       return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is done"};
     case NodeState::Pending:
+      // Its own children are held until it is released (SPEC §2 `after`); one added now
+      // would run before the scope has started.
+      return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is pending: it has not started"};
     case NodeState::Queued:
     case NodeState::Running:
     case NodeState::Paused:
@@ -146,8 +149,9 @@ std::string ScopeTree::generate_name(const Node& scope, NodeType type) {
 
 // --- building nodes --------------------------------------------------------------------
 
-Node& ScopeTree::add_node(const Now& now, Node& parent, NodeType type, std::string name, NodeFlags flags,
-                          std::optional<Duration> timeout, Uid owner, nlohmann::json source, Effects& out) {
+Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Uid owner, Effects& out) {
+  const NodeType type = spec.is_scope() ? NodeType::Scope : NodeType::Job;
+  std::string name = spec.name();
   if (name.empty()) name = generate_name(parent, type);
   NodeId id = next_id_++;
   Node n;
@@ -157,39 +161,71 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, NodeType type, std::stri
   n.path = join_path(parent.path, name);
   n.name = std::move(name);
   n.depth = parent.depth + 1;
-  n.flags = flags;
-  n.state = type == NodeType::Scope ? NodeState::Open : NodeState::Running;
-  n.timeout = timeout;
+  n.flags = spec.flags();
+  n.after = spec.after();
+  // A node with `after` is pending until its siblings let it start (SPEC §2): a job gets no
+  // StartJob, a scope keeps its children's specs until it is released.
+  if (!n.after.empty()) {
+    n.state = NodeState::Pending;
+  } else {
+    n.state = type == NodeType::Scope ? NodeState::Open : NodeState::Running;
+  }
+  n.timeout = std::visit([](const auto& s) { return s.timeout; }, spec.node);
   n.created_at = now.wall;
   n.owner_uid = owner;
-  n.source = std::move(source);
+  n.source = spec.source;
+  if (const auto* job = std::get_if<JobSpec>(&spec.node)) n.job = std::make_shared<const JobSpec>(*job);
+  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node); scope != nullptr && !n.after.empty())
+    n.held_scope = std::make_shared<const ScopeSpec>(*scope);
   parent.children.push_back(id);
   parent.by_name[n.name] = id;
   ++parent.live_children;
-  if (flags.awaited) ++parent.live_awaited;
+  if (n.flags.awaited) ++parent.live_awaited;
   ++live_count_;
   Node& added = nodes_.emplace(id, std::move(n)).first->second;
   emit(now, added, EventKind::Created, {}, out);
-  rule6_arm_deadline(now, added, out);
+  rule6_arm_deadline(now, added, out);  // a pending node's timeout runs from its creation too
   return added;
 }
 
-NodeId ScopeTree::add_spec(const Now& now, NodeId parent_id, const NodeSpec& spec, Uid owner, Effects& out) {
-  Node& parent = node(parent_id);
-  if (!spec.is_scope()) {
-    const auto& job = std::get<JobSpec>(spec.node);
-    Node& n = add_node(now, parent, NodeType::Job, job.name, job.flags, job.timeout, owner, spec.source, out);
-    n.job = std::make_shared<const JobSpec>(job);
-    out.push_back(StartJob{n.id});
-    return n.id;
+// Adds a new scope's children. Those without `after` start at once; those with it are
+// settled once every sibling exists, since they may name a sibling submitted after them.
+void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& spec, Effects& out) {
+  std::vector<NodeId> deferred;
+  for (const auto& child : spec.children) {
+    Node& c = add_node(now, node(scope_id), child, node(scope_id).owner_uid, out);
+    if (!c.after.empty()) {
+      deferred.push_back(c.id);
+      continue;
+    }
+    launch(now, c, child.is_scope() ? &std::get<ScopeSpec>(child.node) : nullptr, out);
   }
-  const auto& scope = std::get<ScopeSpec>(spec.node);
-  Node& n = add_node(now, parent, NodeType::Scope, scope.name, scope.flags, scope.timeout, owner, spec.source, out);
+  for (NodeId id : deferred) {
+    Node& c = node(id);
+    std::vector<NodeId> deps;
+    for (const auto& a : c.after) deps.push_back(node(scope_id).by_name.at(a.name));  // checked at submit
+    after_link(c, deps);
+  }
+  for (NodeId id : deferred) after_settle(now, node(id), AfterCheck::Initial, out);
+}
+
+// Starts what a node runs: a job's first run, or a scope's children (from the submission,
+// or from held_scope when a pending scope is released). A pending scope that was asked to
+// finalize is finalized now.
+void ScopeTree::launch(const Now& now, Node& n, const ScopeSpec* spec, Effects& out) {
+  if (!n.is_scope()) {
+    out.push_back(StartJob{n.id});
+    return;
+  }
+  const NodeId id = n.id;
   n.started_at = now.wall;
-  NodeId id = n.id;
-  for (const auto& child : scope.children) add_spec(now, id, child, owner, out);
-  if (scope.finalize) rule2_finalize(now, node(id), out);
-  return id;
+  const bool finalize_requested = n.finalized;
+  n.finalized = false;
+  std::shared_ptr<const ScopeSpec> held = std::move(n.held_scope);
+  if (spec == nullptr) spec = held.get();
+  if (spec != nullptr) add_children(now, id, *spec, out);
+  if (finalize_requested || (spec != nullptr && spec->finalize)) rule2_finalize(now, node(id), out);
+  after_notify(now, node(id), out);  // `started`: a scope that is no longer pending
 }
 
 // --- requests --------------------------------------------------------------------------
@@ -220,7 +256,19 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
   std::size_t count = 0, depth = 0;
   measure(spec, 1, count, depth);
   if (auto ok = check_capacity(count, parent.depth + depth); !ok) return ok.error();
-  NodeId id = add_spec(now, scope, spec, owner, out);
+  if (auto ok = check_spec_after(parent, spec); !ok) return ok.error();
+  // Its `after` names resolve to the scope's children before it joins them (a name it
+  // shares with an ended sibling means that sibling, not itself).
+  std::vector<NodeId> deps;
+  for (const auto& a : spec.after()) deps.push_back(parent.by_name.at(a.name));
+  Node& n = add_node(now, node(scope), spec, owner, out);
+  const NodeId id = n.id;
+  if (n.after.empty()) {
+    launch(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
+  } else {
+    after_link(n, deps);
+    after_settle(now, n, AfterCheck::Initial, out);
+  }
   trim_history(out);
   return id;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -80,10 +81,12 @@ class ScopeTree {
   Expected<NodeId> check_open_scope(NodeId scope) const;
   Status check_name(const Node& scope, const std::string& name) const;
   Status check_capacity(std::size_t extra, std::size_t depth) const;
-  Node& add_node(const Now& now, Node& parent, NodeType type, std::string name, NodeFlags flags,
-                 std::optional<Duration> timeout, Uid owner, nlohmann::json source, Effects& out);
-  NodeId add_spec(const Now& now, NodeId parent, const NodeSpec& spec, Uid owner, Effects& out);
+  Node& add_node(const Now& now, Node& parent, const NodeSpec& spec, Uid owner, Effects& out);
+  void add_children(const Now& now, NodeId scope, const ScopeSpec& spec, Effects& out);
+  void launch(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);
   Status check_spec_names(const Node& scope, const NodeSpec& spec) const;
+  Status check_spec_after(const Node& scope, const NodeSpec& spec) const;
+  Status check_children_after(const std::string& path, const ScopeSpec& spec) const;
   std::string generate_name(const Node& scope, NodeType type);
 
   // the rules, one function each
@@ -95,6 +98,16 @@ class ScopeTree {
   void rule6_timed_out(const Now& now, Node& n, Effects& out);
   void rule7_cancel(const Now& now, Node& n, Outcome outcome, std::string reason,
                     std::shared_ptr<const Cause> cause, Effects& out);
+  void rule7_stop_job(const Now& now, Node& n, const std::string& reason, Effects& out);
+  bool rule11_restart(const Now& now, Node& n, Outcome natural, const std::string& why, Effects& out);
+  Duration rule11_backoff(const JobSpec& spec, std::size_t earlier);
+
+  // `after` (SPEC §2, §6): scope_after.cpp
+  void after_link(Node& n, const std::vector<NodeId>& deps);
+  enum class AfterCheck { Initial, Recheck };  // Initial: announce a wait with a Pending event
+  void after_settle(const Now& now, Node& n, AfterCheck check, Effects& out);
+  void after_notify(const Now& now, Node& dep, Effects& out);
+  void after_unlink(const Node& n);
 
   void decide(Node& n, Outcome outcome, std::string reason, std::shared_ptr<const Cause> cause);
   void stop_children(const Now& now, Node& scope, const std::string& reason, Effects& out);
@@ -118,6 +131,7 @@ class ScopeTree {
   std::size_t live_count_ = 0;
   std::deque<NodeId> ended_;  // oldest first: the history forgets from the front
   bool shutting_down_ = false;
+  std::mt19937_64 jitter_;  // rule 11: backoff jitter, seeded from TreeLimits.jitter_seed
 };
 
 }  // namespace traio

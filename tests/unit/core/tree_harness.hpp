@@ -98,6 +98,32 @@ struct TreeHarness {
     for (NodeId id : due) record([&](Effects& out) { tree.on_deadline(now, id, out); });
   }
   std::map<NodeId, SteadyTime> deadlines;  // what the daemon's timers would hold
+  std::map<NodeId, SteadyTime> restarts;   // armed restarts (rule 11), as the daemon's timers
+
+  // Fires every restart whose backoff has passed, as the daemon's restart timers would.
+  void fire_restarts() {
+    std::vector<NodeId> due;
+    for (auto it = restarts.begin(); it != restarts.end();) {
+      if (it->second <= now.mono) {
+        due.push_back(it->first);
+        it = restarts.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (NodeId id : due) record([&](Effects& out) { tree.on_restart_due(now, id, out); });
+  }
+
+  NodeId submit(const std::string& scope, NodeSpec spec) {
+    Expected<NodeId> r = Error{};
+    record([&](Effects& out) { r = tree.submit(now, id(scope), spec, 1000, out); });
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    return *r;
+  }
+  void ready(const std::string& path) {
+    NodeId n = id(path);
+    record([&](Effects& out) { tree.on_job_ready(now, n, out); });
+  }
 
   template <class F>
   void record(F&& call) {
@@ -106,6 +132,8 @@ struct TreeHarness {
     for (auto& e : out) {
       if (const auto* arm = std::get_if<ArmDeadline>(&e)) deadlines[arm->id] = arm->at;
       if (const auto* dis = std::get_if<DisarmDeadline>(&e)) deadlines.erase(dis->id);
+      if (const auto* arm = std::get_if<ScheduleRestart>(&e)) restarts[arm->id] = arm->at;
+      if (const auto* dis = std::get_if<CancelRestart>(&e)) restarts.erase(dis->id);
       effects.push_back(std::move(e));
     }
   }
@@ -128,6 +156,24 @@ struct TreeHarness {
   bool stopped(const Effects& batch, NodeId id) const {
     auto ids = stops_in(batch);
     return std::find(ids.begin(), ids.end(), id) != ids.end();
+  }
+
+  // How many effects of type T for `id` the batch holds.
+  template <class T>
+  static std::size_t count(const Effects& batch, NodeId id) {
+    return static_cast<std::size_t>(std::count_if(batch.begin(), batch.end(), [&](const Effect& e) {
+      const auto* t = std::get_if<T>(&e);
+      return t != nullptr && t->id == id;
+    }));
+  }
+  // The events of `kind` in the batch, for the node at `path`.
+  static std::vector<LifecycleEvent> events(const Effects& batch, EventKind kind, const std::string& path) {
+    std::vector<LifecycleEvent> found;
+    for (const auto& e : batch) {
+      const auto* ev = std::get_if<EmitEvent>(&e);
+      if (ev != nullptr && ev->event.kind == kind && ev->event.path == path) found.push_back(ev->event);
+    }
+    return found;
   }
 
   NodeState state(const std::string& path) { return at(path).state; }

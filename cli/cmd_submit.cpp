@@ -24,7 +24,6 @@ namespace {
 struct SpawnOptions {
   std::string scope;
   SpawnFlags flags;
-  std::string restart;
   bool inherit_env = false;
   bool wait = false;
   std::string exit_code;
@@ -90,7 +89,6 @@ int wait_spawned(const Context& ctx, Connection& conn, CancelOnSignal& guard,
 }
 
 int run_spawn(const Context& ctx, const SpawnOptions& o) {
-  if (!o.restart.empty()) return not_supported("spawn --restart");
   auto job = build_job(ctx, o);
   if (!job) return fail(ExitCode::Usage, job.error().message);
   json args = {{"scope", ctx.resolve(o.scope.empty() ? ctx.default_scope : o.scope)},
@@ -121,7 +119,7 @@ void add_spawn(CLI::App& app, Commands& commands) {
   sub->add_flag("--no-bubble", o->flags.no_bubble, "its failure stays its own (rule 3)");
   sub->add_flag("--no-await", o->flags.no_await, "does not keep a finalized scope alive (rule 5)");
   sub->add_option("--timeout", o->flags.timeout, "cancel it after D (rule 6)");
-  sub->add_option("--restart", o->restart, "restart policy");
+  sub->add_option("--restart", o->flags.restart, "restart policy: no, on-failure or always (rule 11)");
   // One K=V per --env: a greedy vector option would swallow JOB.json.
   sub->add_option("--env", o->flags.env, "K=V added to its environment (repeatable)")
       ->allow_extra_args(false);

@@ -71,6 +71,17 @@ Status apply_env(json& job, const std::vector<std::string>& env) {
   return ok_status();
 }
 
+// The policy replaces the file's; an object form keeps its max, window and backoff.
+Status apply_restart(json& job, const std::string& policy) {
+  if (!restart_policy_from_string(policy))
+    return Error{ErrorCode::InvalidRequest,
+                 "--restart: expected no, on-failure or always, got '" + policy + "'"};
+  auto it = job.find("restart");
+  if (it != job.end() && it->is_object()) (*it)["policy"] = policy;
+  else job["restart"] = policy;
+  return ok_status();
+}
+
 }  // namespace
 
 Expected<json> apply_spawn_flags(json job, const SpawnFlags& flags, const std::string& caller_cwd) {
@@ -87,6 +98,8 @@ Expected<json> apply_spawn_flags(json job, const SpawnFlags& flags, const std::s
     if (!d) return Error{ErrorCode::InvalidRequest, "--timeout: " + d.error().message};
     job["timeout"] = *d;
   }
+  if (flags.restart)
+    if (auto st = apply_restart(job, *flags.restart); !st) return st.error();
   if (auto st = apply_env(job, flags.env); !st) return st.error();
   if (flags.cwd) job["cwd"] = absolute_dir(*flags.cwd, caller_cwd);
   return job;

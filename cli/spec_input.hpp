@@ -21,6 +21,8 @@ struct SpawnFlags {
   bool no_bubble = false;
   bool no_await = false;
   std::optional<std::string> timeout;
+  // "no", "on-failure" or "always": replaces the file's policy, keeps its other restart fields.
+  std::optional<std::string> restart;
   std::vector<std::string> env;  // K=V
   std::optional<std::string> cwd;
 };

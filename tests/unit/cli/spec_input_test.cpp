@@ -89,3 +89,37 @@ TEST_CASE("read_json_file names the file in its errors") {
   CHECK((*good)["argv"][0] == "true");
   CHECK_FALSE(read_json_file(name));
 }
+
+TEST_CASE("spawn --restart sets the policy of a job without one") {
+  SpawnFlags flags;
+  flags.restart = "on-failure";
+  auto job = apply_spawn_flags(json{{"argv", {"true"}}}, flags, "/");
+  REQUIRE(job);
+  CHECK((*job)["restart"] == "on-failure");
+  CHECK(validate_spec(*job, traio::SpecKind::Job, "job"));
+}
+
+TEST_CASE("spawn --restart overrides the file's policy and keeps its other restart fields") {
+  SpawnFlags flags;
+  flags.restart = "always";
+  const json file = {{"argv", {"true"}},
+                     {"restart", {{"policy", "no"}, {"max", 3}, {"window", "10s"}, {"backoff", {{"initial", "1s"}}}}}};
+  auto job = apply_spawn_flags(file, flags, "/");
+  REQUIRE(job);
+  CHECK((*job)["restart"] ==
+        json{{"policy", "always"}, {"max", 3}, {"window", "10s"}, {"backoff", {{"initial", "1s"}}}});
+  CHECK(validate_spec(*job, traio::SpecKind::Job, "job"));
+  SpawnFlags no;
+  no.restart = "no";
+  auto short_form = apply_spawn_flags(json{{"argv", {"true"}}, {"restart", "always"}}, no, "/");
+  REQUIRE(short_form);
+  CHECK((*short_form)["restart"] == "no");
+}
+
+TEST_CASE("spawn --restart with an unknown policy is a usage error naming the flag") {
+  SpawnFlags flags;
+  flags.restart = "sometimes";
+  auto job = apply_spawn_flags(json{{"argv", {"true"}}}, flags, "/");
+  REQUIRE_FALSE(job);
+  CHECK(job.error().message == "--restart: expected no, on-failure or always, got 'sometimes'");
+}

@@ -94,6 +94,47 @@ std::string cause_lines(const json& cause, std::string_view indent) {
   return out;
 }
 
+namespace {
+
+// "850ms", "2.1s", then as ages: "3m4s".
+std::string format_countdown(std::chrono::milliseconds left) {
+  const long long ms = left.count() < 0 ? 0 : left.count();
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  if (ms < 60'000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000.0);
+  return format_age(left);
+}
+
+std::string unmet_after_names(const json& node) {
+  std::string names;
+  auto after = node.find("after");
+  if (after == node.end() || !after->is_array()) return names;
+  for (const auto& entry : *after) {
+    if (!entry.is_object() || entry.value("met", false)) continue;
+    if (!names.empty()) names += ", ";
+    names += entry.value("name", "?");
+  }
+  return names;
+}
+
+}  // namespace
+
+std::string state_text(const json& node, WallClock::time_point now) {
+  const std::string state = scalar_text(node.value("state", json()));
+  if (state == "pending") {
+    const std::string names = unmet_after_names(node);
+    return names.empty() ? state : "pending on " + names;
+  }
+  auto next = node.find("next_attempt");
+  if (state == "running" && next != node.end() && next->is_string()) {
+    auto at = parse_rfc3339(next->get<std::string>());
+    if (!at) return state;
+    const auto restarts = node.value("restarts", 0LL);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now);
+    return fmt::format("restarting in {} ({} restart{})", format_countdown(left), restarts, restarts == 1 ? "" : "s");
+  }
+  return state;
+}
+
 std::string wait_line(const json& node) {
   const json outcome = node.value("outcome", json());
   std::string line = node.value("path", "?") + " " +

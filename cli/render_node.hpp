@@ -26,6 +26,10 @@ std::string exit_text(const nlohmann::json& obj);
 
 // One line per link of a cause chain: "<indent>caused by /ci/unit: failed: exited with code 2".
 std::string cause_lines(const nlohmann::json& cause, std::string_view indent);
+// The STATE column of `ps`: the state word, except "restarting in 2.1s (3 restarts)" for a
+// job waiting on its restart backoff and "pending on db, migrate" for a node waiting on
+// the siblings it names in `after` (only the unmet ones).
+std::string state_text(const nlohmann::json& node, WallClock::time_point now);
 // `wait`: "<path> <outcome> [exit code N]"; a live node shows its state instead.
 std::string wait_line(const nlohmann::json& node);
 // `inspect`: "key: value" lines, the identifying keys first, then the rest by name.

@@ -25,7 +25,7 @@ Row row_of(const json& node, const std::string& label, const TreeStyle& style) {
   if (exit.rfind("exit code ", 0) == 0) exit = exit.substr(10);
   return Row{label,
              kind_of(node),
-             scalar_text(node.value("state", json())),
+             state_text(node, style.now),
              scalar_text(node.value("outcome", json())),
              scalar_text(node.value("pid", json())),
              age ? format_age(*age) : "-",

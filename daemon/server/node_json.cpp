@@ -33,6 +33,17 @@ json child_paths(const ScopeTree& tree, const Node& node) {
   return paths;
 }
 
+// `after` edges (SPEC §6: `ps --json` can draw the dependency graph): each sibling named,
+// its condition, and whether it was met when last checked.
+json after_json(const Node& node) {
+  json list = json::array();
+  for (std::size_t i = 0; i < node.after.size(); ++i) {
+    const bool met = i < node.after_links.size() && node.after_links[i].met;
+    list.push_back(json{{"name", node.after[i].name}, {"when", std::string(to_string(node.after[i].when))}, {"met", met}});
+  }
+  return list;
+}
+
 }  // namespace
 
 std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& node) {
@@ -78,7 +89,11 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"created_at", format_rfc3339(node.created_at)},
          {"started_at", optional_time(node.started_at)},
          {"ended_at", optional_time(node.ended_at)},
-         {"restarts", 0},
+         {"restarts", node.restart.restarts},
+         {"next_attempt", optional_time(node.restart.next_attempt_wall)},
+         {"last_exit", node.restart.last_exit.empty() ? json(nullptr) : json(node.restart.last_exit)},
+         {"probing", node.run.probing},
+         {"after", after_json(node)},
          {"owner_uid", node.owner_uid},
          {"child_paths", child_paths(tree, node)}};
   if (node.is_scope()) j["finalized"] = node.finalized;

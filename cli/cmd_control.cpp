@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "cli/spec_input.hpp"
+#include "common/signal_name.hpp"
 
 namespace traio::cli {
 
@@ -75,10 +76,22 @@ void add_timeout(CLI::App& app, Commands& commands) {
   commands.add(sub, [o](const Context& ctx) { return run_timeout(ctx, *o); });
 }
 
+int run_signal(const Context& ctx, const PathOptions& o) {
+  auto signo = parse_signal(o.value);  // checked here: a bad name is a usage error (exit 2)
+  if (!signo) return fail(ExitCode::Usage, "signal: " + signo.error().message);
+  const std::string path = ctx.resolve(o.path);
+  return simple_call(ctx, "signal", {{"path", path}, {"signal", *signo}}, [&](const json& result) {
+    // As kill(1): silent when it worked. A node with nothing running is no error, but say so.
+    if (result.value("signalled", 0) == 0) std::cerr << "traioctl: " << path << ": no running process to signal\n";
+  });
+}
+
 void add_signal(CLI::App& app, Commands& commands) {
-  auto* sub = app.add_subcommand("signal", "send a signal to a node's processes");
-  sub->prefix_command();
-  commands.add(sub, [](const Context&) { return not_supported("signal"); });
+  auto o = std::make_shared<PathOptions>();
+  auto* sub = app.add_subcommand("signal", "send a signal to a job's processes (a scope: to all its jobs)");
+  sub->add_option("PATH", o->path, "node path")->required();
+  sub->add_option("SIGNAL", o->value, "TERM, SIGHUP, kill, 10, ...")->required();
+  commands.add(sub, [o](const Context& ctx) { return run_signal(ctx, *o); });
 }
 
 }  // namespace

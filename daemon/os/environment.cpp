@@ -26,9 +26,19 @@ EnvMap clean_base_environment(const UserInfo& user) {
   env["PATH"] = kCleanPath;
   const char* lang = std::getenv("LANG");
   env["LANG"] = (lang != nullptr && *lang != '\0') ? lang : "C.UTF-8";
-  if (!user.home.empty()) env["HOME"] = user.home;
-  if (!user.name.empty()) env["USER"] = user.name;
+  set_user_variables(env, user);
   return env;
+}
+
+void set_user_variables(EnvMap& env, const UserInfo& user) {
+  env.erase("HOME");
+  env.erase("USER");
+  env.erase("LOGNAME");
+  if (!user.home.empty()) env["HOME"] = user.home;
+  if (!user.name.empty()) {
+    env["USER"] = user.name;
+    env["LOGNAME"] = user.name;  // what login(1) and su set beside USER
+  }
 }
 
 void strip_daemon_variables(EnvMap& env) {

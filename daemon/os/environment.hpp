@@ -21,8 +21,11 @@ struct UserInfo {
 // The daemon's own user (getpwuid_r of the real uid).
 Result<UserInfo> current_user() noexcept;
 
-// PATH, LANG (the daemon's, else C.UTF-8), HOME and USER of `user`.
+// PATH, LANG (the daemon's, else C.UTF-8), HOME, USER and LOGNAME of `user`.
 EnvMap clean_base_environment(const UserInfo& user);
+
+// HOME, USER and LOGNAME of `user` (those of a name it has not are removed).
+void set_user_variables(EnvMap& env, const UserInfo& user);
 
 // Variables that speak to the daemon, not to its children (DESIGN: a child that sees
 // NOTIFY_SOCKET or LISTEN_FDS would talk to systemd in the daemon's name).

@@ -1,5 +1,7 @@
 #include "daemon/os/launcher.hpp"
 
+#include "daemon/os/launch_forked.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -87,6 +89,13 @@ int configure_output(FileActions& fa, const LaunchRequest& request) {
       if (request.output_fd < 0 || request.error_fd < 0) return EBADF;
       if (int rc = ::posix_spawn_file_actions_adddup2(fa.get(), request.output_fd, 1)) return rc;
       return ::posix_spawn_file_actions_adddup2(fa.get(), request.error_fd, 2);
+    case OutputTarget::File: {
+      int flags = O_WRONLY | O_CREAT | O_NOCTTY;
+      flags |= request.output_file_mode == OpenMode::Append ? O_APPEND : O_TRUNC;
+      const char* path = request.output_file.c_str();
+      if (int rc = ::posix_spawn_file_actions_addopen(fa.get(), 1, path, flags, 0640)) return rc;
+      return ::posix_spawn_file_actions_adddup2(fa.get(), 1, 2);
+    }
   }
   return EINVAL;
 }
@@ -107,6 +116,35 @@ std::string path_of(const std::vector<std::string>& env) {
   return kCleanPath;  // no PATH given: the clean base
 }
 
+LaunchFailure failed(LaunchStep step, boost::system::error_code error) { return LaunchFailure{step, error}; }
+
+// glibc's posix_spawn says only "this errno": a chdir and an exec that failed look alike.
+// The cwd is checked again to tell them apart.
+LaunchFailure spawn_failure(const LaunchRequest& request, int rc) {
+  if (!request.cwd.empty()) {
+    if (auto dir = check_directory(request.cwd); !dir) return failed(LaunchStep::Cwd, dir.error());
+  }
+  return failed(LaunchStep::Exec, errno_code(rc));
+}
+
+LaunchResult launch_spawned(const LaunchRequest& request, const std::string& program) {
+  SpawnAttr attr;
+  if (int rc = configure_attr(attr)) return failed(LaunchStep::Setup, errno_code(rc));
+  FileActions fa;
+  if (int rc = configure_files(fa, request)) return failed(LaunchStep::Setup, errno_code(rc));
+  auto argv = detail::c_strings(request.argv);
+  auto envp = detail::c_strings(request.env);
+  pid_t pid = -1;
+  // glibc reports a failed chdir or exec as the return value, and has reaped the child.
+  if (int rc = ::posix_spawn(&pid, program.c_str(), fa.get(), attr.get(), argv.data(), envp.data()))
+    return spawn_failure(request, rc);
+  return detail::adopt(pid);
+}
+
+}  // namespace
+
+namespace detail {
+
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
@@ -115,14 +153,31 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   return out;
 }
 
-Result<UniqueFd> open_pidfd(pid_t pid) noexcept {
+LaunchResult adopt(pid_t pid) {
   // A child that already exited is a zombie until we reap it: pidfd_open still works.
   long fd = ::syscall(SYS_pidfd_open, pid, 0);  // pidfds are close-on-exec
-  if (fd < 0) return last_errno();
-  return UniqueFd(static_cast<int>(fd));
+  if (fd >= 0) return Child(pid, UniqueFd(static_cast<int>(fd)));
+  const int error = errno;
+  ::kill(-pid, SIGKILL);  // its own session: the group id is its pid
+  int status;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return failed(LaunchStep::Setup, errno_code(error));
 }
 
-}  // namespace
+}  // namespace detail
+
+std::string_view to_string(LaunchStep step) {
+  switch (step) {
+    case LaunchStep::Program: return "program";
+    case LaunchStep::Setup: return "setup";
+    case LaunchStep::Credentials: return "credentials";
+    case LaunchStep::Output: return "output";
+    case LaunchStep::Cwd: return "cwd";
+    case LaunchStep::Exec: return "exec";
+  }
+  return "?";
+}
 
 Result<std::string> find_executable(const std::string& name, const std::string& path) {
   if (name.empty()) return errno_code(ENOENT);
@@ -145,28 +200,18 @@ Result<std::string> find_executable(const std::string& name, const std::string& 
 }
 
 Result<Child> launch(const LaunchRequest& request) {
-  if (request.argv.empty()) return errno_code(EINVAL);
+  auto child = launch_process(request);
+  if (!child) return child.error().error;
+  return std::move(*child);
+}
+
+LaunchResult launch_process(const LaunchRequest& request) {
+  if (request.argv.empty()) return failed(LaunchStep::Program, errno_code(EINVAL));
+  // Before any fork: the child of the fork path may only make async-signal-safe calls.
   auto program = find_executable(request.argv[0], path_of(request.env));
-  if (!program) return program.error();
-  SpawnAttr attr;
-  if (int rc = configure_attr(attr)) return errno_code(rc);
-  FileActions fa;
-  if (int rc = configure_files(fa, request)) return errno_code(rc);
-  auto argv = c_strings(request.argv);
-  auto envp = c_strings(request.env);
-  pid_t pid = -1;
-  // glibc reports a failed chdir or exec as the return value, and has reaped the child.
-  if (int rc = ::posix_spawn(&pid, program->c_str(), fa.get(), attr.get(), argv.data(), envp.data()))
-    return errno_code(rc);
-  auto pidfd = open_pidfd(pid);
-  if (!pidfd) {
-    ::kill(-pid, SIGKILL);  // its own session: the group id is its pid
-    int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return pidfd.error();
-  }
-  return Child(pid, std::move(*pidfd));
+  if (!program) return failed(LaunchStep::Program, program.error());
+  if (request.credentials) return detail::launch_forked(request, *program);
+  return launch_spawned(request, *program);
 }
 
 Result<Pipe> make_pipe() noexcept {

@@ -130,6 +130,21 @@ os::EnvMap ProcessRunner::job_environment(const ProcessLaunch& launch) const {
   const JobSpec& spec = *launch.spec;
   os::EnvMap env = spec.base_env ? os::EnvMap(spec.base_env->begin(), spec.base_env->end())
                                  : os::clean_base_environment(user_);
+  return with_job_variables(std::move(env), launch);
+}
+
+os::EnvMap ProcessRunner::job_environment(const ProcessLaunch& launch, const os::UserInfo& user) const {
+  const JobSpec& spec = *launch.spec;
+  if (!spec.base_env) return with_job_variables(os::clean_base_environment(user), launch);
+  // --inherit-env sends the caller's HOME and USER, which are not this user's: its files
+  // would land in someone else's home (as sudo resets them too).
+  os::EnvMap env(spec.base_env->begin(), spec.base_env->end());
+  os::set_user_variables(env, user);
+  return with_job_variables(std::move(env), launch);
+}
+
+os::EnvMap ProcessRunner::with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const {
+  const JobSpec& spec = *launch.spec;
   for (const auto& [key, value] : spec.env) env[key] = value;
   os::strip_daemon_variables(env);
   // rule 12: a job knows where it sits, so traioctl inside it defaults to its scope
@@ -149,6 +164,10 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
     CaptureOptions options;
     options.max_bytes = defaults_.log_max_bytes;
     options.keep = defaults_.log_keep;
+    if (launch.log_owner) {  // a job that runs as another user owns its log (SPEC §2 user)
+      options.uid = launch.log_owner->uid;
+      options.gid = launch.log_owner->gid;
+    }
     auto opened = OutputCapture::open(io_, launch.log_path, options);
     if (opened) {
       capture = std::move(*opened);
@@ -171,30 +190,98 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
   return error;
 }
 
+// Who the job runs as; nullopt: as the daemon (the posix_spawn path). Read at each start,
+// not at submit: a tree may create its user in an earlier step, and a restart sees today's
+// database. An unknown user or group is a failed start, with the name in the reason.
+os::Result<std::optional<os::Identity>> ProcessRunner::job_identity(const ProcessLaunch& launch,
+                                                                     std::string& failure) const {
+  const JobSpec& spec = *launch.spec;
+  const uid_t self = ::geteuid();
+  const bool root = self == 0;
+  // SPEC §5: under a root daemon, a non-root client's jobs run as that client.
+  const uid_t fallback = root && launch.owner_uid != 0 ? launch.owner_uid : self;
+  if (spec.user.empty() && spec.group.empty() && fallback == self) return std::optional<os::Identity>{};
+  auto identity = os::resolve_identity(spec.user, spec.group, fallback);
+  if (!identity) {
+    const auto& e = identity.error();
+    const bool unknown = e.error == boost::system::errc::no_such_file_or_directory;
+    switch (e.part) {
+      case os::IdentityPart::User:
+        failure = unknown ? fmt::format("no user '{}'", spec.user)
+                          : fmt::format("cannot look up user '{}': {}", spec.user.empty() ? std::to_string(fallback) : spec.user,
+                                        e.error.message());
+        break;
+      case os::IdentityPart::Group:
+        failure = unknown ? fmt::format("no group '{}'", spec.group)
+                          : fmt::format("cannot look up group '{}': {}", spec.group, e.error.message());
+        break;
+    }
+    return e.error;
+  }
+  // A non-root daemon can only be itself (the server refuses other users); setgroups would
+  // fail with EPERM even for its own groups, so nothing is switched.
+  if (!root && identity->ids.uid == self && identity->ids.gid == ::getegid()) return std::optional<os::Identity>{};
+  return std::optional<os::Identity>(std::move(*identity));
+}
+
+namespace {
+
+std::string describe_failure(const std::string& program, const os::LaunchRequest& request,
+                             const os::LaunchFailure& failure) {
+  const std::string why = failure.error.message();
+  switch (failure.step) {
+    case os::LaunchStep::Cwd:
+      return fmt::format("cannot start '{}': working directory '{}': {}", program, request.cwd, why);
+    case os::LaunchStep::Output:
+      return fmt::format("cannot start '{}': cannot open output '{}': {}", program, request.output_file, why);
+    case os::LaunchStep::Credentials:
+      return fmt::format("cannot start '{}': cannot switch to uid {} gid {}: {}", program, request.credentials->uid,
+                         request.credentials->gid, why);
+    case os::LaunchStep::Program:
+    case os::LaunchStep::Setup:
+    case os::LaunchStep::Exec:
+      break;
+  }
+  return fmt::format("cannot start '{}': {}", program, why);
+}
+
+}  // namespace
+
 os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
                                             std::unique_ptr<OutputCapture>& capture, std::string& failure) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
+  auto identity = job_identity(launch, failure);
+  if (!identity) {
+    failure = fmt::format("cannot start '{}': {}", program, failure);
+    return identity.error();
+  }
   os::LaunchRequest request;
   request.argv = spec.argv;
-  request.env = os::to_envp(job_environment(launch));
+  request.env = os::to_envp(*identity ? job_environment(launch, (*identity)->user.info) : job_environment(launch));
   request.cwd = spec.cwd;
+  ProcessLaunch as_run = launch;
+  if (*identity) {
+    request.credentials = (*identity)->ids;
+    as_run.log_owner = request.credentials;
+  }
   os::UniqueFd file;  // output: file; the child has its copy once launched
-  if (auto error = prepare_output(launch, request, file, capture, failure)) return error;
+  if (request.credentials && spec.output.mode == OutputMode::File) {
+    // Opened by the child once it is the job's user, not by the daemon as root: the user's
+    // own permissions decide whether it may write there, and a file it creates is its own.
+    request.output = os::OutputTarget::File;
+    request.output_file = spec.output.file;
+    request.output_file_mode = spec.output.file_mode == FileMode::Append ? os::OpenMode::Append : os::OpenMode::Truncate;
+  } else if (auto error = prepare_output(as_run, request, file, capture, failure)) {
+    return error;
+  }
   cgroup = make_job_cgroup(launch.id);
   const bool inside = enter_cgroup(launch.id, cgroup);
-  auto child = os::launch(request);
+  auto child = os::launch_process(request);
   if (inside) leave_cgroup(cgroup);
-  if (child) return child;
-  if (!spec.cwd.empty()) {
-    if (auto dir = os::check_directory(spec.cwd); !dir) {
-      failure = fmt::format("cannot start '{}': working directory '{}': {}", program, spec.cwd,
-                            dir.error().message());
-      return child.error();
-    }
-  }
-  failure = fmt::format("cannot start '{}': {}", program, child.error().message());
-  return child.error();
+  if (child) return std::move(*child);
+  failure = describe_failure(program, request, child.error());
+  return child.error().error;
 }
 
 void ProcessRunner::start(const ProcessLaunch& launch) {
@@ -367,7 +454,7 @@ void ProcessRunner::on_grace_expired(NodeId id) {
   send(id, *it->second, SIGKILL);
 }
 
-void ProcessRunner::send(NodeId id, Job& job, int signo) {
+os::Result<os::Delivery> ProcessRunner::deliver(NodeId id, Job& job, int signo) {
   if (job.cgroup.valid()) {
     // The whole tree, setsid'd descendants included; the group below catches a child that
     // forked before it was moved into the cgroup.
@@ -375,11 +462,23 @@ void ProcessRunner::send(NodeId id, Job& job, int signo) {
     if (!sent) log(LogLevel::Warning, "job {}: cannot signal its cgroup: {}", id, sent.error().message());
   }
   auto delivery = job.child.signal_group(signo);
-  if (!delivery) {
+  if (!delivery)
     log(LogLevel::Error, "job {}: cannot signal process group {}: {}", id, job.child.pid(),
         delivery.error().message());
-    return;
-  }
+  return delivery;
+}
+
+os::Result<void> ProcessRunner::signal(NodeId id, int signo) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->exit) return os::errno_code(ESRCH);
+  auto delivery = deliver(id, *it->second, signo);
+  if (!delivery) return delivery.error();
+  return {};  // AlreadyGone: it exited meanwhile; its exit report follows, as for a stop
+}
+
+void ProcessRunner::send(NodeId id, Job& job, int signo) {
+  auto delivery = deliver(id, job, signo);
+  if (!delivery) return;
   switch (*delivery) {
     case os::Delivery::Sent: reports_.job_signalled(id, signo); break;
     case os::Delivery::AlreadyGone: break;  // ESRCH: it exited first; its exit report follows

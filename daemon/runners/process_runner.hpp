@@ -19,6 +19,7 @@
 #include "config/node_spec.hpp"
 #include "daemon/os/cgroup.hpp"
 #include "daemon/os/child.hpp"
+#include "daemon/os/credentials.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/os/launcher.hpp"
 #include "daemon/runners/job_reports.hpp"
@@ -41,6 +42,11 @@ struct ProcessLaunch {
   std::string job_path;    // TRAIO_JOB (rule 12)
   std::string scope_path;  // TRAIO_SCOPE (rule 12)
   std::string log_path;    // output: capture
+  // The uid of the client that submitted it (Node.owner_uid): under a root daemon, a job
+  // without `user` runs as that client (SPEC §5).
+  uid_t owner_uid = 0;
+  // Set by the runner for a job that runs as another user: its capture log is that user's.
+  std::optional<os::Credentials> log_owner = std::nullopt;
 };
 
 class ProcessRunner {
@@ -55,6 +61,10 @@ class ProcessRunner {
   void start(const ProcessLaunch& launch);
   // Harmless for a job that is not running (never started, already exited, already stopping).
   void stop(NodeId id);
+  // `traioctl signal`: `signo` to the job's whole process tree, as stop() sends it, but no
+  // stop: nothing is reported (a job the signal kills ends as if someone else had sent it).
+  // ESRCH when the job runs no process (not started, or ended).
+  os::Result<void> signal(NodeId id, int signo);
 
   // When `pid` is the main process of a running job that has exited: reaps and reports it
   // now (the orphan reaper found it first) and returns true.
@@ -67,6 +77,8 @@ class ProcessRunner {
 
   // The environment a job starts with: base (clean, or spec.base_env), spec.env, TRAIO_*.
   os::EnvMap job_environment(const ProcessLaunch& launch) const;
+  // The same for a job that runs as `user`: HOME, USER and LOGNAME are its own.
+  os::EnvMap job_environment(const ProcessLaunch& launch, const os::UserInfo& user) const;
 
  private:
   struct Job;
@@ -74,6 +86,8 @@ class ProcessRunner {
                               std::unique_ptr<OutputCapture>& capture, std::string& failure);
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
+  os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;
+  os::Result<std::optional<os::Identity>> job_identity(const ProcessLaunch& launch, std::string& failure) const;
   os::CgroupDir make_job_cgroup(NodeId id) const;
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);
@@ -84,6 +98,7 @@ class ProcessRunner {
   void report_exit(NodeId id);
   void on_grace_expired(NodeId id);
   void send(NodeId id, Job& job, int signo);
+  os::Result<os::Delivery> deliver(NodeId id, Job& job, int signo);
 
   boost::asio::io_context& io_;
   JobReports& reports_;

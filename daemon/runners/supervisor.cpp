@@ -237,7 +237,7 @@ void Supervisor::start_job(NodeId id) {
     case JobKind::Process: {
       const Node* scope = tree_.find(node->parent);
       processes_->start(ProcessLaunch{id, node->job, node->path, scope ? scope->path : std::string("/"),
-                                      log_path(id)});
+                                      log_path(id), node->owner_uid});
       break;
     }
     case JobKind::Sleep:
@@ -295,6 +295,17 @@ void Supervisor::check_shutdown_done() {
   auto done = std::move(on_shutdown_done_);
   on_shutdown_done_ = nullptr;
   done();
+}
+
+Status Supervisor::signal(NodeId id, int signo) {
+  const Node* node = tree_.find(id);
+  if (node == nullptr || !node->job || node->job->kind != JobKind::Process)
+    return Error{ErrorCode::NotFound, fmt::format("node {} is no process job", id)};
+  auto sent = processes_->signal(id, signo);
+  if (sent) return ok_status();
+  if (sent.error() == boost::system::errc::no_such_process)
+    return Error{ErrorCode::NotFound, fmt::format("{} runs no process", node->path)};
+  return Error{ErrorCode::Internal, fmt::format("cannot signal {}: {}", node->path, sent.error().message())};
 }
 
 }  // namespace traio

@@ -73,6 +73,10 @@ class Supervisor : private JobReports {
   // Jobs whose runner is still busy (processes not reaped yet, sleeps not ended).
   std::size_t running_jobs() const;
 
+  // `traioctl signal`: `signo` to the processes of job `id`. Not a stop: the node's state
+  // does not change and sent_signal is not recorded. not_found when it runs no process.
+  Status signal(NodeId id, int signo);
+
  private:
   using Report = std::function<void(const Now&, ScopeTree&, Effects&)>;
 

@@ -11,8 +11,14 @@ bool is_privileged(Uid peer);
 Status check_may_act(const Node& node, Uid peer);
 // fork, spawn, submit into `scope`: `/` is open to every peer, other scopes to their owner.
 Status check_may_create_in(const Node& scope, Uid peer);
-// Jobs run as the daemon's user (switching to the client's uid is not supported yet), so
-// only a privileged peer may start processes: anything else would lend it the daemon's uid.
+// A root daemon runs a client's jobs as that client (SPEC §5), so anyone may start them. A
+// non-root daemon runs every job as itself: only a privileged peer may, else it would lend
+// the peer the daemon's uid.
 Status check_may_run_jobs(Uid peer);
+// `user` and `group` of a process job (SPEC §2): only a root daemon switches users, and a
+// non-root client may name only itself and groups it is in. Names are looked up here to
+// compare ids; a root client's names are looked up when the job starts (an unknown user
+// then fails the start, as a tree may create the user in an earlier step).
+Status check_may_run_as(Uid peer, const std::string& user, const std::string& group);
 
 }  // namespace traio

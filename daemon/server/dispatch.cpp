@@ -27,6 +27,7 @@ constexpr OpEntry kOps[] = {
     {"timeout", op_timeout, nullptr},   {"ps", op_ps, nullptr},
     {"inspect", op_inspect, nullptr},   {"logs", op_logs, nullptr},
     {"wait", nullptr, op_wait},         {"events", nullptr, op_events},
+    {"signal", op_signal, nullptr},
 };
 
 void reply(Session& session, std::int64_t id, const OpResult& result) {

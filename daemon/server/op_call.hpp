@@ -37,6 +37,8 @@ OpResult op_submit(OpCall& call);
 OpResult op_finalize(OpCall& call);
 OpResult op_cancel(OpCall& call);
 OpResult op_timeout(OpCall& call);
+// ops_signal.cpp
+OpResult op_signal(OpCall& call);
 // ops_query.cpp
 OpResult op_ps(OpCall& call);
 OpResult op_inspect(OpCall& call);

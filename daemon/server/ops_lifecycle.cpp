@@ -56,6 +56,19 @@ Status may_create(const OpCall& call, NodeId scope, bool runs_processes) {
   return runs_processes ? check_may_run_jobs(peer) : ok_status();
 }
 
+// SPEC §2 user/group: checked for every process job of a spawn or a tree.
+Status may_run_as(const OpCall& call, const JobSpec& job) {
+  if (job.kind != JobKind::Process) return ok_status();
+  return check_may_run_as(call.session->peer_uid(), job.user, job.group);
+}
+
+Status may_run_as(const OpCall& call, const NodeSpec& spec) {
+  if (const auto* job = std::get_if<JobSpec>(&spec.node)) return may_run_as(call, *job);
+  for (const NodeSpec& child : std::get<ScopeSpec>(spec.node).children)
+    if (auto ok = may_run_as(call, child); !ok) return ok;
+  return ok_status();
+}
+
 Status may_act(const OpCall& call, NodeId node) {
   return check_may_act(*call.supervisor().tree().find(node), call.session->peer_uid());
 }
@@ -76,6 +89,7 @@ OpResult op_spawn(OpCall& call) {
   if (!base_env) return base_env.error();
   job->base_env = std::move(*base_env);
   if (auto ok = may_create(call, *scope, job->kind == JobKind::Process); !ok) return ok.error();
+  if (auto ok = may_run_as(call, *job); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
@@ -121,6 +135,7 @@ OpResult op_submit(OpCall& call) {
   auto spec = parse_spec(args, "tree", SpecKind::Tree);
   if (!spec) return spec.error();
   if (auto ok = may_create(call, *scope, has_process(*spec)); !ok) return ok.error();
+  if (auto ok = may_run_as(call, *spec); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.submit(now, *scope, *spec, owner, out);

@@ -8,7 +8,7 @@
 
 using namespace traio::os;
 
-TEST_CASE("environment: the clean base has PATH, LANG, HOME and USER") {
+TEST_CASE("environment: the clean base has PATH, LANG, HOME, USER and LOGNAME") {
   auto user = current_user();
   REQUIRE(user.has_value());
   CHECK_FALSE(user->name.empty());
@@ -18,7 +18,8 @@ TEST_CASE("environment: the clean base has PATH, LANG, HOME and USER") {
   CHECK(env.at("LANG") == "de_DE.UTF-8");
   CHECK(env.at("HOME") == user->home);
   CHECK(env.at("USER") == user->name);
-  CHECK(env.size() == 4);
+  CHECK(env.at("LOGNAME") == user->name);
+  CHECK(env.size() == 5);
   ::unsetenv("LANG");
   CHECK(clean_base_environment(*user).at("LANG") == "C.UTF-8");
 }
@@ -29,4 +30,12 @@ TEST_CASE("environment: systemd's variables are stripped") {
   strip_daemon_variables(env);
   CHECK(env == EnvMap{{"KEEP", "1"}});
   CHECK(to_envp(env) == std::vector<std::string>{"KEEP=1"});
+}
+
+TEST_CASE("environment: another user's HOME, USER and LOGNAME replace the caller's") {
+  EnvMap env{{"HOME", "/root"}, {"USER", "root"}, {"LOGNAME", "root"}, {"KEEP", "1"}};
+  set_user_variables(env, UserInfo{"nobody", "/nonexistent"});
+  CHECK(env == EnvMap{{"HOME", "/nonexistent"}, {"USER", "nobody"}, {"LOGNAME", "nobody"}, {"KEEP", "1"}});
+  set_user_variables(env, UserInfo{});  // a user without a name or home: none of them
+  CHECK(env == EnvMap{{"KEEP", "1"}});
 }

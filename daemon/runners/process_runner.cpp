@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -49,16 +51,39 @@ constexpr int kMaxSettlePolls = 400;  // 2 s: SIGKILLed processes die long befor
 constexpr auto kOutputDrainLimit = std::chrono::milliseconds(200);
 std::uint64_t g_runner_count = 0;     // names the cgroup of each runner of this process
 
+// TRAIOD_CGROUPS=off makes traiod use process groups only, as on a host without a writable
+// cgroup v2 (for tests of that path, and for hosts where cgroups misbehave).
+bool cgroups_disabled() {
+  const char* value = std::getenv("TRAIOD_CGROUPS");
+  return value != nullptr && std::string_view(value) == "off";
+}
+
 std::string daemon_cgroup() {
+  if (cgroups_disabled()) return {};
   auto own = os::own_cgroup_dir();
   return own ? *own : std::string();
 }
 
+// Said once per daemon, at its start: what the fallback cannot do.
+void warn_process_groups_only(std::string_view why) {
+  log(LogLevel::Warning,
+      "no cgroup for jobs ({}): stopping a job signals its process group only; descendants that call "
+      "setsid escape it",
+      why);
+}
+
 os::CgroupDir make_jobs_cgroup(const std::string& own) {
-  if (own.empty()) return {};
+  if (cgroups_disabled()) {
+    warn_process_groups_only("TRAIOD_CGROUPS=off");
+    return {};
+  }
+  if (own.empty()) {
+    warn_process_groups_only("no writable cgroup v2 hierarchy");
+    return {};
+  }
   auto dir = os::CgroupDir::create(fmt::format("{}/traio-{}-{}", own, ::getpid(), ++g_runner_count));
   if (!dir) {
-    log(LogLevel::Debug, "no cgroup for jobs ({}): killing process groups only", dir.error().message());
+    warn_process_groups_only(fmt::format("cannot create {}/traio-*: {}", own, dir.error().message()));
     return {};
   }
   return std::move(*dir);

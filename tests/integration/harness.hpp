@@ -79,7 +79,15 @@ class Proc {
 };
 
 struct DaemonOptions {
+  DaemonOptions() = default;
+  explicit DaemonOptions(std::string extra_config) : config(std::move(extra_config)) {}
+
   std::string config = "{}";  // extra keys merged into the test config
+  Env env;                    // extra environment variables for traiod
+  // Runs traiod under this command (e.g. {"unshare", "-fp", "--mount-proc"}), which must
+  // fork traiod as its first child and exit with its status. Signals go to traiod itself
+  // (unshare does not pass them on).
+  std::vector<std::string> wrapper;
 };
 
 // A traiod of its own. The destructor stops it (SIGTERM, bounded wait, SIGKILL), and
@@ -94,6 +102,8 @@ class Daemon {
   const TempDir& dir() const { return dir_; }
   const std::string& socket() const { return socket_; }
   pid_t pid() const { return pid_; }
+  // traiod's own pid: pid(), or the wrapper's child.
+  pid_t traiod_pid() const;
 
   // Runs traioctl with TRAIO_SOCKET set to this daemon's socket.
   CtlResult ctl(const std::vector<std::string>& args, const Env& env = {}, Millis limit = 30s) const;
@@ -119,6 +129,7 @@ class Daemon {
   TempDir dir_;
   std::string socket_;
   pid_t pid_ = -1;
+  bool wrapped_ = false;
   std::optional<int> status_;
 };
 

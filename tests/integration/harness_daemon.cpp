@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include <doctest/doctest.h>
@@ -48,9 +49,18 @@ Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) 
                                    (dir_ / "state").string()};
   // Should the test process crash, no destructor stops the daemon: setpriv (util-linux) has
   // the kernel send it SIGTERM when we die, and rule 13 then stops its jobs.
+  argv.insert(argv.begin(), options.wrapper.begin(), options.wrapper.end());
+  wrapped_ = !options.wrapper.empty();
   if (::access("/usr/bin/setpriv", X_OK) == 0)
     argv.insert(argv.begin(), {"/usr/bin/setpriv", "--pdeathsig", "TERM", "--"});
   auto c_argv = c_strings(argv);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    if (!options.env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
+  }
+  for (const auto& [key, value] : options.env) env_strings.push_back(key + "=" + value);
+  auto c_env = c_strings(env_strings);
   const std::string log = (dir_ / "traiod.log").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -60,7 +70,7 @@ Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   reset_signals(attr);
-  int rc = posix_spawn(&pid_, c_argv[0], &actions, &attr, c_argv.data(), environ);
+  int rc = posix_spawnp(&pid_, c_argv[0], &actions, &attr, c_argv.data(), c_env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   REQUIRE_MESSAGE(rc == 0, "cannot start traiod: ", std::strerror(rc));
@@ -127,9 +137,18 @@ nlohmann::json Daemon::inspect(const std::string& path) const {
   return j;
 }
 
+pid_t Daemon::traiod_pid() const {
+  if (!wrapped_) return pid_;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+  pid_t child = -1;
+  in >> child;
+  return child;
+}
+
 int Daemon::stop(int signo, Millis limit) {
   if (status_) return *status_;
-  ::kill(pid_, signo);
+  const pid_t target = traiod_pid();
+  ::kill(target > 0 ? target : pid_, signo);
   const auto until = Clock::now() + limit;
   int status = 0;
   for (;;) {

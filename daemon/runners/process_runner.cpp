@@ -11,6 +11,7 @@
 #include "daemon/os/launcher.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/runners/output_capture.hpp"
+#include "daemon/runners/run_as.hpp"
 
 namespace traio {
 
@@ -215,68 +216,11 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
   return error;
 }
 
-// Who the job runs as; nullopt: as the daemon (the posix_spawn path). Read at each start,
-// not at submit: a tree may create its user in an earlier step, and a restart sees today's
-// database. An unknown user or group is a failed start, with the name in the reason.
-os::Result<std::optional<os::Identity>> ProcessRunner::job_identity(const ProcessLaunch& launch,
-                                                                     std::string& failure) const {
-  const JobSpec& spec = *launch.spec;
-  const uid_t self = ::geteuid();
-  const bool root = self == 0;
-  // SPEC §5: under a root daemon, a non-root client's jobs run as that client.
-  const uid_t fallback = root && launch.owner_uid != 0 ? launch.owner_uid : self;
-  if (spec.user.empty() && spec.group.empty() && fallback == self) return std::optional<os::Identity>{};
-  auto identity = os::resolve_identity(spec.user, spec.group, fallback);
-  if (!identity) {
-    const auto& e = identity.error();
-    const bool unknown = e.error == boost::system::errc::no_such_file_or_directory;
-    switch (e.part) {
-      case os::IdentityPart::User:
-        failure = unknown ? fmt::format("no user '{}'", spec.user)
-                          : fmt::format("cannot look up user '{}': {}", spec.user.empty() ? std::to_string(fallback) : spec.user,
-                                        e.error.message());
-        break;
-      case os::IdentityPart::Group:
-        failure = unknown ? fmt::format("no group '{}'", spec.group)
-                          : fmt::format("cannot look up group '{}': {}", spec.group, e.error.message());
-        break;
-    }
-    return e.error;
-  }
-  // A non-root daemon can only be itself (the server refuses other users); setgroups would
-  // fail with EPERM even for its own groups, so nothing is switched.
-  if (!root && identity->ids.uid == self && identity->ids.gid == ::getegid()) return std::optional<os::Identity>{};
-  return std::optional<os::Identity>(std::move(*identity));
-}
-
-namespace {
-
-std::string describe_failure(const std::string& program, const os::LaunchRequest& request,
-                             const os::LaunchFailure& failure) {
-  const std::string why = failure.error.message();
-  switch (failure.step) {
-    case os::LaunchStep::Cwd:
-      return fmt::format("cannot start '{}': working directory '{}': {}", program, request.cwd, why);
-    case os::LaunchStep::Output:
-      return fmt::format("cannot start '{}': cannot open output '{}': {}", program, request.output_file, why);
-    case os::LaunchStep::Credentials:
-      return fmt::format("cannot start '{}': cannot switch to uid {} gid {}: {}", program, request.credentials->uid,
-                         request.credentials->gid, why);
-    case os::LaunchStep::Program:
-    case os::LaunchStep::Setup:
-    case os::LaunchStep::Exec:
-      break;
-  }
-  return fmt::format("cannot start '{}': {}", program, why);
-}
-
-}  // namespace
-
 os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
                                             std::unique_ptr<OutputCapture>& capture, std::string& failure) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
-  auto identity = job_identity(launch, failure);
+  auto identity = job_identity(spec, launch.owner_uid, failure);
   if (!identity) {
     failure = fmt::format("cannot start '{}': {}", program, failure);
     return identity.error();
@@ -305,7 +249,7 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
   auto child = os::launch_process(request);
   if (inside) leave_cgroup(cgroup);
   if (child) return std::move(*child);
-  failure = describe_failure(program, request, child.error());
+  failure = describe_start_failure(program, request, child.error());
   return child.error().error;
 }
 

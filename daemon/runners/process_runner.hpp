@@ -19,7 +19,6 @@
 #include "config/node_spec.hpp"
 #include "daemon/os/cgroup.hpp"
 #include "daemon/os/child.hpp"
-#include "daemon/os/credentials.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/os/launcher.hpp"
 #include "daemon/runners/job_reports.hpp"
@@ -87,7 +86,6 @@ class ProcessRunner {
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;
-  os::Result<std::optional<os::Identity>> job_identity(const ProcessLaunch& launch, std::string& failure) const;
   os::CgroupDir make_job_cgroup(NodeId id) const;
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "daemon/os/launcher.hpp"
+#include "daemon/os/tree_signal.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/runners/output_capture.hpp"
 #include "daemon/runners/run_as.hpp"
@@ -423,7 +424,16 @@ void ProcessRunner::on_grace_expired(NodeId id) {
   send(id, *it->second, SIGKILL);
 }
 
-os::Result<os::Delivery> ProcessRunner::deliver(NodeId id, Job& job, int signo) {
+os::Result<void> ProcessRunner::signal(NodeId id, int signo) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->exit) return os::errno_code(ESRCH);
+  Job& job = *it->second;
+  auto delivery = os::signal_tree(job.child, job.cgroup, signo);
+  if (!delivery) return delivery.error();
+  return {};  // AlreadyGone: it exited meanwhile; its exit report follows, as for a stop
+}
+
+void ProcessRunner::send(NodeId id, Job& job, int signo) {
   if (job.cgroup.valid()) {
     // The whole tree, setsid'd descendants included; the group below catches a child that
     // forked before it was moved into the cgroup.
@@ -431,23 +441,11 @@ os::Result<os::Delivery> ProcessRunner::deliver(NodeId id, Job& job, int signo) 
     if (!sent) log(LogLevel::Warning, "job {}: cannot signal its cgroup: {}", id, sent.error().message());
   }
   auto delivery = job.child.signal_group(signo);
-  if (!delivery)
+  if (!delivery) {
     log(LogLevel::Error, "job {}: cannot signal process group {}: {}", id, job.child.pid(),
         delivery.error().message());
-  return delivery;
-}
-
-os::Result<void> ProcessRunner::signal(NodeId id, int signo) {
-  auto it = jobs_.find(id);
-  if (it == jobs_.end() || it->second->exit) return os::errno_code(ESRCH);
-  auto delivery = deliver(id, *it->second, signo);
-  if (!delivery) return delivery.error();
-  return {};  // AlreadyGone: it exited meanwhile; its exit report follows, as for a stop
-}
-
-void ProcessRunner::send(NodeId id, Job& job, int signo) {
-  auto delivery = deliver(id, job, signo);
-  if (!delivery) return;
+    return;
+  }
   switch (*delivery) {
     case os::Delivery::Sent: reports_.job_signalled(id, signo); break;
     case os::Delivery::AlreadyGone: break;  // ESRCH: it exited first; its exit report follows

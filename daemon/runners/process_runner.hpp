@@ -60,8 +60,9 @@ class ProcessRunner {
   void start(const ProcessLaunch& launch);
   // Harmless for a job that is not running (never started, already exited, already stopping).
   void stop(NodeId id);
-  // `traioctl signal`: `signo` to the job's whole process tree, as stop() sends it, but no
-  // stop: nothing is reported (a job the signal kills ends as if someone else had sent it).
+  // `traioctl signal`: `signo` to the job's whole process tree, each process once
+  // (os/tree_signal.hpp). No stop: nothing is reported (a job the signal kills ends as if
+  // someone else had sent it).
   // ESRCH when the job runs no process (not started, or ended).
   os::Result<void> signal(NodeId id, int signo);
 
@@ -96,7 +97,6 @@ class ProcessRunner {
   void report_exit(NodeId id);
   void on_grace_expired(NodeId id);
   void send(NodeId id, Job& job, int signo);
-  os::Result<os::Delivery> deliver(NodeId id, Job& job, int signo);
 
   boost::asio::io_context& io_;
   JobReports& reports_;

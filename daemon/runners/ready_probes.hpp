@@ -6,6 +6,7 @@
 // output discarded, killed with its whole process group when the probe stops). A probe
 // that has not passed within its own `timeout` (counted from its start) fails: the job
 // fails with the probe's last error in the message.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,9 @@
 #include "daemon/runners/job_reports.hpp"
 
 namespace traio {
+
+class TcpWaits;
+class FileWaits;
 
 class ReadyProbes {
  public:
@@ -35,11 +39,30 @@ class ReadyProbes {
   void stop(NodeId id);
   std::size_t running() const;
 
+  // When `pid` is an exec probe's process that has exited: reaps it and goes on with its
+  // probe now (the orphan reaper found it first, as it finds every child of the daemon),
+  // and returns true.
+  bool reap_tracked(int pid);
+
  private:
   struct Probe;
+
+  void on_passed(NodeId id);
+  void on_timeout(NodeId id, std::uint64_t serial);
+  std::string last_error(NodeId id, const Probe& probe) const;
+  void run_exec(NodeId id, Probe& probe);
+  void watch_exec(NodeId id, Probe& probe);
+  void on_exec_exit(NodeId id, int pid);
+  void exec_later(NodeId id, Probe& probe);
+  void end_exec(Probe& probe);
+
   boost::asio::io_context& io_;
   JobReports& reports_;
+  std::unique_ptr<TcpWaits> tcp_;
+  std::unique_ptr<FileWaits> files_;
   std::unordered_map<NodeId, std::unique_ptr<Probe>> probes_;
+  std::unordered_map<int, NodeId> by_pid_;  // running exec probes
+  std::uint64_t next_serial_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

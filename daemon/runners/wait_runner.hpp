@@ -35,6 +35,7 @@ class WaitRunner {
   std::size_t running() const;
 
  private:
+  JobReports& reports_;
   std::unique_ptr<TcpWaits> tcp_;
   std::unique_ptr<FileWaits> files_;
 };

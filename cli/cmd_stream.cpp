@@ -1,6 +1,10 @@
 // logs and events (SPEC §3).
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+
+#include <boost/asio/signal_set.hpp>
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
@@ -36,14 +40,38 @@ void print_log_line(const json& line, const std::string& asked, const LogsOption
   std::cout << out << '\n';
 }
 
+// -f: each line as it comes (NDJSON with --json) until the node ends; Ctrl-C just stops
+// watching (the node is not ours to cancel), quietly and with exit 0, as tail -f does.
+int follow_logs(const Context& ctx, const LogsOptions& o, Connection& conn, json args, const std::string& path) {
+  args["follow"] = true;
+  boost::asio::signal_set interrupt(conn.io, SIGINT);
+  interrupt.async_wait([](boost::system::error_code ec, int) {
+    if (ec) return;  // operation_aborted: the set is gone with this call
+    std::cout << std::flush;
+    std::exit(0);
+  });
+  const Reply reply = conn.client.call("logs", args, [&](const json& line) {
+    if (ctx.global.json) {
+      print_json(line);
+    } else {
+      print_log_line(line, path, o);
+      std::cout << std::flush;
+    }
+  });
+  // The daemon stopping ends a follow as it ends everything: not an error of ours.
+  if (reply.status == ReplyStatus::Lost) return 0;
+  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+  return 0;
+}
+
 int run_logs(const Context& ctx, const LogsOptions& o) {
-  if (o.follow) return not_supported("logs -f");
   const std::string path = ctx.resolve(o.path);
   json args = {{"path", path}};
   if (o.lines) args["lines"] = *o.lines;
   if (!o.stream.empty()) args["stream"] = o.stream;
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
+  if (o.follow) return follow_logs(ctx, o, *conn, std::move(args), path);
   const Reply reply = conn->client.call("logs", args);
   if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
   if (ctx.global.json) {
@@ -94,7 +122,7 @@ void add_stream_commands(CLI::App& app, Commands& commands) {
   auto* logs_cmd = app.add_subcommand("logs", "a job's output; a scope merges its subtree");
   logs_cmd->add_option("PATH", logs->path, "node path")->required();
   logs_cmd->add_flag("-f,--follow", logs->follow, "keep printing new lines");
-  logs_cmd->add_option("-n,--lines", logs->lines, "last N lines")->check(CLI::NonNegativeNumber);
+  logs_cmd->add_option("-n,--lines", logs->lines, "last N lines (with -f: 10 unless given)")->check(CLI::NonNegativeNumber);
   logs_cmd->add_option("--stream", logs->stream, "out or err")->check(CLI::IsMember({"out", "err"}));
   logs_cmd->add_flag("--timestamps", logs->timestamps, "prefix each line with its time");
   commands.add(logs_cmd, [logs](const Context& ctx) { return run_logs(ctx, *logs); });

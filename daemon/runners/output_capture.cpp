@@ -1,12 +1,6 @@
 #include "daemon/runners/output_capture.hpp"
 
-#include <unistd.h>
-
-#include <cstring>
-
 #include <boost/asio/post.hpp>
-
-#include "daemon/runners/logger.hpp"
 
 namespace traio {
 
@@ -14,18 +8,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::size_t kChunk = 64u << 10;  // one read; also the size at which records are written out
-
-// ENOSPC or EIO on the log: the caller drops the output (the job must not block on it).
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
+constexpr std::size_t kChunk = 64u << 10;  // one read
 
 }  // namespace
 
@@ -40,19 +23,29 @@ struct OutputCapture::Reader {
 
 os::Result<std::unique_ptr<OutputCapture>> OutputCapture::open(asio::io_context& io, const std::string& log_path,
                                                                 const CaptureOptions& options) {
-  (void)options;  // rotation and ownership: not implemented yet
-  auto log = os::open_output_file(log_path, os::OpenMode::Append);
+  auto log = RotatingLog::open(log_path, options);
   if (!log) return log.error();
+  return with_sink(io, make_log_sink(std::move(*log)));
+}
+
+os::Result<std::unique_ptr<OutputCapture>> OutputCapture::open_inherit(asio::io_context& io,
+                                                                        const std::string& job_path, int out_fd,
+                                                                        int err_fd) {
+  return with_sink(io, make_prefixed_sink("[" + job_path + "]", out_fd, err_fd));
+}
+
+os::Result<std::unique_ptr<OutputCapture>> OutputCapture::with_sink(asio::io_context& io,
+                                                                     std::unique_ptr<OutputSink> sink) {
   auto out = os::make_pipe();
   if (!out) return out.error();
   auto err = os::make_pipe();
   if (!err) return err.error();
-  return std::unique_ptr<OutputCapture>(new OutputCapture(io, std::move(*log), std::move(*out), std::move(*err)));
+  return std::unique_ptr<OutputCapture>(new OutputCapture(io, std::move(sink), std::move(*out), std::move(*err)));
 }
 
-OutputCapture::OutputCapture(asio::io_context& io, os::UniqueFd log, os::Pipe out, os::Pipe err)
+OutputCapture::OutputCapture(asio::io_context& io, std::unique_ptr<OutputSink> sink, os::Pipe out, os::Pipe err)
     : io_(io),
-      log_(std::move(log)),
+      sink_(std::move(sink)),
       out_write_(std::move(out.write)),
       err_write_(std::move(err.write)),
       out_(std::make_unique<Reader>(io, std::move(out.read), OutputStream::Out)),
@@ -83,7 +76,7 @@ void OutputCapture::read(Reader& reader) {
       on_eof(reader);
       return;
     }
-    read(reader);  // only now: the chunk is in the log, so memory stays bounded
+    read(reader);  // only now: the chunk is written out, so memory stays bounded
   });
 }
 
@@ -113,7 +106,7 @@ void OutputCapture::on_read(Reader& reader, std::size_t bytes) {
     }
     data.remove_prefix(nl + 1);
   }
-  flush();
+  sink_->flush();
 }
 
 void OutputCapture::on_eof(Reader& reader) {
@@ -125,7 +118,7 @@ void OutputCapture::on_eof(Reader& reader) {
     reader.partial.shrink_to_fit();
   }
   reader.eof = true;
-  flush();
+  sink_->flush();
   notify_if_finished();
 }
 
@@ -133,19 +126,9 @@ void OutputCapture::on_eof(Reader& reader) {
 void OutputCapture::add_line(Reader& reader, std::string_view time, std::string_view line) {
   do {
     const auto piece = line.substr(0, kMaxRecordLine);
-    append_record(pending_, time, reader.stream, piece);
+    sink_->add_line(time, reader.stream, piece);
     line.remove_prefix(piece.size());
-    if (pending_.size() >= kChunk) flush();
   } while (!line.empty());
-}
-
-void OutputCapture::flush() {
-  if (pending_.empty()) return;
-  if (!write_failed_ && !write_all(log_.get(), pending_)) {
-    write_failed_ = true;  // logged once; the job keeps running, its output is dropped
-    log(LogLevel::Warning, "cannot write a capture log: {}; dropping the job's output", std::strerror(errno));
-  }
-  pending_.clear();
 }
 
 void OutputCapture::notify_if_finished() {

@@ -1,16 +1,16 @@
 #pragma once
 // output: capture (SPEC §2): the job's stdout and stderr are two pipes that the daemon reads
-// on its loop and appends to the job's capture log as tagged records (capture_record.hpp).
+// on its loop and appends to the job's capture log as tagged records (capture_record.hpp),
+// rotated at logs.max_bytes (rotating_log.hpp). output: inherit goes through the same pipes,
+// to the daemon's stdout and stderr with the job's path in front of each line (output_sink.hpp).
 //
 // Memory stays bounded whatever the job writes: each pipe is read 64 KiB at a time, and a
-// chunk is written to the log before the next read is started, so a job that writes faster
-// than the disk takes it blocks on its full pipe (backpressure) instead of growing the
-// daemon. Per stream, at most one unfinished line (< kMaxRecordLine) is held between reads.
-#include <sys/types.h>
+// chunk is written out before the next read is started, so a job that writes faster than
+// the disk takes it blocks on its full pipe (backpressure) instead of growing the daemon.
+// Per stream, at most one unfinished line (< kMaxRecordLine) is held between reads.
+#include <unistd.h>
 
 #include <array>
-#include <cstdint>
-#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,16 +20,10 @@
 
 #include "daemon/os/launcher.hpp"
 #include "daemon/runners/capture_record.hpp"
+#include "daemon/runners/output_sink.hpp"
+#include "daemon/runners/rotating_log.hpp"
 
 namespace traio {
-
-// How a capture log is kept (config `logs`, SPEC §4) and whose it is (`user`, SPEC §2).
-struct CaptureOptions {
-  std::uint64_t max_bytes = 10ull << 20;  // rotate once the log reaches this size
-  unsigned keep = 5;                      // rotated files kept: <log>.1 (newest) .. <log>.<keep>
-  std::optional<uid_t> uid;               // chown the log (and its rotations) to this user
-  std::optional<gid_t> gid;
-};
 
 class OutputCapture {
  public:
@@ -37,6 +31,12 @@ class OutputCapture {
   // `log_path` and makes both pipes.
   static os::Result<std::unique_ptr<OutputCapture>> open(boost::asio::io_context& io, const std::string& log_path,
                                                          const CaptureOptions& options = {});
+  // output: inherit: each line goes to `out_fd` or `err_fd` (the daemon's own by default) as
+  // "[<job_path>] <line>".
+  static os::Result<std::unique_ptr<OutputCapture>> open_inherit(boost::asio::io_context& io,
+                                                                 const std::string& job_path,
+                                                                 int out_fd = STDOUT_FILENO,
+                                                                 int err_fd = STDERR_FILENO);
   ~OutputCapture();
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;
@@ -49,7 +49,7 @@ class OutputCapture {
   // job has closed its copies, and starts reading both pipes.
   void start();
 
-  // Whether both pipes reached EOF (or failed) and everything read is in the log.
+  // Whether both pipes reached EOF (or failed) and everything read is written out.
   bool finished() const;
   // Called once, from a fresh handler on the loop (never from inside this object, so the
   // callback may destroy it), when finished() becomes true; at once (posted) if it is.
@@ -57,22 +57,21 @@ class OutputCapture {
 
  private:
   struct Reader;
-  OutputCapture(boost::asio::io_context& io, os::UniqueFd log, os::Pipe out, os::Pipe err);
+  static os::Result<std::unique_ptr<OutputCapture>> with_sink(boost::asio::io_context& io,
+                                                              std::unique_ptr<OutputSink> sink);
+  OutputCapture(boost::asio::io_context& io, std::unique_ptr<OutputSink> sink, os::Pipe out, os::Pipe err);
   void read(Reader& reader);
   void on_read(Reader& reader, std::size_t bytes);
   void on_eof(Reader& reader);
   void add_line(Reader& reader, std::string_view time, std::string_view line);
-  void flush();
   void notify_if_finished();
 
   boost::asio::io_context& io_;
-  os::UniqueFd log_;
+  std::unique_ptr<OutputSink> sink_;
   os::UniqueFd out_write_;
   os::UniqueFd err_write_;
   std::unique_ptr<Reader> out_;
   std::unique_ptr<Reader> err_;
-  std::string pending_;  // records not written yet; flushed at 64 KiB and after every chunk
-  bool write_failed_ = false;
   std::function<void()> on_finished_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone
 };

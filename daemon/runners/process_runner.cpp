@@ -123,7 +123,7 @@ os::OutputTarget output_target(OutputMode mode) {
   switch (mode) {
     case OutputMode::Capture: return os::OutputTarget::Split;
     case OutputMode::File: return os::OutputTarget::Fd;
-    case OutputMode::Inherit: return os::OutputTarget::Inherit;
+    case OutputMode::Inherit: return os::OutputTarget::Split;  // pipes: lines get the job's path
     case OutputMode::Null: return os::OutputTarget::Null;
   }
   return os::OutputTarget::Null;
@@ -187,7 +187,7 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
   const JobSpec& spec = *launch.spec;
   request.output = output_target(spec.output.mode);
   boost::system::error_code error;
-  if (spec.output.mode == OutputMode::Capture) {
+  if (spec.output.mode == OutputMode::Capture || spec.output.mode == OutputMode::Inherit) {
     CaptureOptions options;
     options.max_bytes = defaults_.log_max_bytes;
     options.keep = defaults_.log_keep;
@@ -195,7 +195,9 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
       options.uid = launch.log_owner->uid;
       options.gid = launch.log_owner->gid;
     }
-    auto opened = OutputCapture::open(io_, launch.log_path, options);
+    // SPEC §2 inherit: the daemon's stdout and stderr, each line prefixed with the job's path
+    auto opened = spec.output.mode == OutputMode::Capture ? OutputCapture::open(io_, launch.log_path, options)
+                                                          : OutputCapture::open_inherit(io_, launch.job_path);
     if (opened) {
       capture = std::move(*opened);
       request.output_fd = capture->child_stdout();

@@ -25,7 +25,7 @@ constexpr OpEntry kOps[] = {
     {"fork", op_fork, nullptr},         {"submit", op_submit, nullptr},
     {"finalize", op_finalize, nullptr}, {"cancel", op_cancel, nullptr},
     {"timeout", op_timeout, nullptr},   {"ps", op_ps, nullptr},
-    {"inspect", op_inspect, nullptr},   {"logs", op_logs, nullptr},
+    {"inspect", op_inspect, nullptr},   {"logs", nullptr, op_logs},
     {"wait", nullptr, op_wait},         {"events", nullptr, op_events},
     {"signal", op_signal, nullptr},
 };

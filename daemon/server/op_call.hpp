@@ -42,8 +42,8 @@ OpResult op_signal(OpCall& call);
 // ops_query.cpp
 OpResult op_ps(OpCall& call);
 OpResult op_inspect(OpCall& call);
-// ops_logs.cpp
-OpResult op_logs(OpCall& call);
+// ops_logs.cpp (streams with follow)
+boost::asio::awaitable<OpResult> op_logs(OpCall call);
 // ops_wait.cpp
 boost::asio::awaitable<OpResult> op_wait(OpCall call);
 // ops_events.cpp

@@ -4,8 +4,13 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <fcntl.h>
+
+#include <filesystem>
 #include <fstream>
 #include <regex>
+
+#include "daemon/runners/output_capture.hpp"
 
 #include "daemon/runners/process_runner.hpp"
 #include "tests/unit/os/os_test_support.hpp"
@@ -18,18 +23,24 @@ using test::TempDir;
 namespace {
 
 struct Fixture {
+  explicit Fixture(ProcessDefaults defaults = ProcessDefaults{SIGTERM, 10s})
+      : runner(io, reports, defaults, "/run/test/traio.sock", os::UserInfo{"tester", "/home/tester"}) {}
+
   boost::asio::io_context io;
   test::RecordingReports reports;
   TempDir dir;
-  ProcessRunner runner{io, reports, ProcessDefaults{SIGTERM, 10s}, "/run/test/traio.sock",
-                       os::UserInfo{"tester", "/home/tester"}};
+  ProcessRunner runner;
 
   std::string start(NodeId id, std::vector<std::string> argv) {
     JobSpec spec;
     spec.argv = std::move(argv);
     spec.output.mode = OutputMode::Capture;
-    ProcessLaunch launch{id, std::make_shared<const JobSpec>(std::move(spec)), "/job" + std::to_string(id), "/",
-                         dir.file("job-" + std::to_string(id) + ".log")};
+    ProcessLaunch launch;
+    launch.id = id;
+    launch.spec = std::make_shared<const JobSpec>(std::move(spec));
+    launch.job_path = "/job" + std::to_string(id);
+    launch.scope_path = "/";
+    launch.log_path = dir.file("job-" + std::to_string(id) + ".log");
     runner.start(launch);
     return launch.log_path;
   }
@@ -87,7 +98,9 @@ constexpr long kRssBoundKib = 4 * 1024;
 #endif
 
 TEST_CASE("capture: a job writing 50 MB fast completes and the daemon's memory stays bounded") {
-  Fixture f;
+  ProcessDefaults defaults{SIGTERM, 10s};
+  defaults.log_max_bytes = 1ull << 30;  // no rotation: every record is checked below
+  Fixture f(defaults);
   // Warm up (first use of the loop, the log formatting) before measuring.
   f.start(3, {"sh", "-c", "echo warm"});
   REQUIRE(f.wait_exit(3));
@@ -156,4 +169,46 @@ TEST_CASE("capture records: format and parse agree; other text is no record") {
   CHECK_FALSE(parse_record("hello"));
   CHECK_FALSE(parse_record("2023-11-14T22:13:20.123Z foo bar"));
   CHECK_FALSE(parse_record("2023-11-14T22:13:20.123Z out"));
+}
+
+TEST_CASE("capture: a job's log rotates at logs.max_bytes, keeping logs.keep files of whole records, the newest ones") {
+  ProcessDefaults defaults{SIGTERM, 10s};
+  defaults.log_max_bytes = 4096;
+  defaults.log_keep = 3;
+  Fixture f(defaults);
+  // 3000 records of 29 + 5 bytes or so: about 25 files' worth, written as fast as it goes.
+  auto log = f.start(7, {"seq", "10001", "13000"});
+  REQUIRE(f.wait_exit(7));
+  std::vector<int> numbers;
+  for (const std::string& file : {log + ".3", log + ".2", log + ".1", log}) {
+    REQUIRE(std::filesystem::exists(file));
+    CHECK(std::filesystem::file_size(file) <= 4096);
+    for (const auto& [stream, line] : test::capture_records(file)) numbers.push_back(std::stoi(line));
+    CHECK(raw_lines(file).size() == test::capture_records(file).size());  // every line a whole record
+  }
+  CHECK_FALSE(std::filesystem::exists(log + ".4"));
+  REQUIRE(!numbers.empty());
+  CHECK(numbers.back() == 13000);
+  CHECK(numbers.size() > 3 * (4096 / 40));  // the rotations are (nearly) full
+  for (std::size_t i = 1; i < numbers.size(); ++i) CHECK(numbers[i] == numbers[i - 1] + 1);
+}
+
+TEST_CASE("inherit: each line goes to the daemon's stdout or stderr, prefixed with the job's path") {
+  boost::asio::io_context io;
+  TempDir dir;
+  os::UniqueFd out(::open(dir.file("stdout").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  os::UniqueFd err(::open(dir.file("stderr").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  auto capture = OutputCapture::open_inherit(io, "/ci/unit", out.get(), err.get());
+  REQUIRE(capture.has_value());
+  // The child's ends, written here as a job would; the last line has no newline.
+  const std::string long_line(kMaxRecordLine + 10, 'z');
+  REQUIRE(::write((*capture)->child_stdout(), "one\ntwo", 7) == 7);
+  REQUIRE(::write((*capture)->child_stderr(), "oops\n", 5) == 5);
+  REQUIRE(::write((*capture)->child_stderr(), long_line.data(), long_line.size()) ==
+          static_cast<ssize_t>(long_line.size()));
+  (*capture)->start();
+  REQUIRE(test::run_until(io, [&] { return (*capture)->finished(); }));
+  CHECK(test::read_file(dir.file("stdout")) == "[/ci/unit] one\n[/ci/unit] two\n");
+  CHECK(test::read_file(dir.file("stderr")) == "[/ci/unit] oops\n[/ci/unit] " + long_line.substr(0, kMaxRecordLine) +
+                                                   "\n[/ci/unit] zzzzzzzzzz\n");
 }

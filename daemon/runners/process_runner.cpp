@@ -33,6 +33,7 @@ struct ProcessRunner::Job {
   Job& operator=(const Job&) = delete;
 
   std::shared_ptr<const JobSpec> spec;
+  os::LaunchRequest how;  // env, cwd and credentials it started with: its exec probe's too
   os::CgroupDir cgroup;  // before child: destroyed after it, removing what is left
   os::Child child;
   asio::posix::stream_descriptor watch;
@@ -147,6 +148,12 @@ ProcessRunner::ProcessRunner(asio::io_context& io, JobReports& reports, ProcessD
 
 ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps its group
 
+std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second->how;
+}
+
 std::optional<int> ProcessRunner::pid(NodeId id) const {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
@@ -220,7 +227,8 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
 }
 
 os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
-                                            std::unique_ptr<OutputCapture>& capture, std::string& failure) {
+                                            std::unique_ptr<OutputCapture>& capture, std::string& failure,
+                                            os::LaunchRequest& how) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
   auto identity = job_identity(spec, launch.owner_uid, failure);
@@ -251,7 +259,12 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
   const bool inside = enter_cgroup(launch.id, cgroup);
   auto child = os::launch_process(request);
   if (inside) leave_cgroup(cgroup);
-  if (child) return std::move(*child);
+  if (child) {
+    how.env = std::move(request.env);
+    how.cwd = std::move(request.cwd);
+    how.credentials = request.credentials;
+    return std::move(*child);
+  }
   failure = describe_start_failure(program, request, child.error());
   return child.error().error;
 }
@@ -260,13 +273,15 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   std::string failure;
   os::CgroupDir cgroup;
   std::unique_ptr<OutputCapture> capture;
-  auto child = spawn(launch, cgroup, capture, failure);
+  os::LaunchRequest how;
+  auto child = spawn(launch, cgroup, capture, failure, how);
   if (!child) {
     reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
     return;
   }
   const int pid = child->pid();
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
+  job->how = std::move(how);
   if (capture) {
     capture->start();
     job->capture = std::move(capture);

@@ -74,6 +74,9 @@ class ProcessRunner {
   // Whether jobs get their own cgroup v2 leaf (else only their process group is killed).
   bool uses_cgroups() const { return jobs_cgroup_.valid(); }
   std::optional<int> pid(NodeId id) const;
+  // How a running job was started (env, cwd, credentials; no argv, no output): an exec
+  // `ready` probe runs the same way. nullopt when the job runs no process.
+  std::optional<os::LaunchRequest> launched_as(NodeId id) const;
 
   // The environment a job starts with: base (clean, or spec.base_env), spec.env, TRAIO_*.
   os::EnvMap job_environment(const ProcessLaunch& launch) const;
@@ -83,7 +86,7 @@ class ProcessRunner {
  private:
   struct Job;
   os::Result<os::Child> spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
-                              std::unique_ptr<OutputCapture>& capture, std::string& failure);
+                              std::unique_ptr<OutputCapture>& capture, std::string& failure, os::LaunchRequest& how);
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;

@@ -13,7 +13,9 @@
 #include "daemon/runners/logger.hpp"
 #include "daemon/runners/orphan_reaper.hpp"
 #include "daemon/runners/process_runner.hpp"
+#include "daemon/runners/ready_probes.hpp"
 #include "daemon/runners/sleep_runner.hpp"
+#include "daemon/runners/wait_runner.hpp"
 
 namespace traio {
 
@@ -79,6 +81,8 @@ Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, 
                            config_.logs.keep};
   processes_ = std::make_unique<ProcessRunner>(io_, reports, defaults, socket_path_, daemon_user());
   sleeps_ = std::make_unique<SleepRunner>(io_, reports);
+  waits_ = std::make_unique<WaitRunner>(io_, reports);
+  probes_ = std::make_unique<ReadyProbes>(io_, reports);
   deadlines_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_deadline(id); });
   restarts_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_restart_due(id); });
 }
@@ -111,13 +115,16 @@ std::string Supervisor::log_path(NodeId id) const {
 void Supervisor::enable_orphan_reaping() {
   if (orphans_) return;
   orphans_ = std::make_unique<OrphanReaper>(io_, [this](pid_t pid) {
-    return processes_->reap_tracked(pid);
+    // A job's main process or an exec probe: their owners reap them, keeping the status.
+    return processes_->reap_tracked(pid) || probes_->reap_tracked(pid);
   });
 }
 
 std::size_t Supervisor::orphans_reaped() const { return orphans_ ? orphans_->orphans_reaped() : 0; }
 
-std::size_t Supervisor::running_jobs() const { return processes_->running() + sleeps_->running(); }
+std::size_t Supervisor::running_jobs() const {
+  return processes_->running() + sleeps_->running() + waits_->running();
+}
 
 // --- reports --------------------------------------------------------------------
 
@@ -245,29 +252,36 @@ void Supervisor::start_job(NodeId id) {
       break;
     case JobKind::WaitTcp:
     case JobKind::WaitFile:
-      job_exited(id, ExitInfo::start_failed("wait jobs are not wired yet"));  // TODO(issue 5): WaitRunner
+      waits_->start(id, *node->job);
       break;
   }
 }
 
+// The probe of a process job that has just started (StartProbe comes from its started
+// report, so the process runs). An exec probe runs as the job does: its env, cwd and user.
 void Supervisor::start_probe(NodeId id) {
-  log(LogLevel::Warning, "node {}: ready probes are not wired yet", id);  // TODO(issue 5): ReadyProbes
+  const Node* node = tree_.find(id);
+  if (node == nullptr || !node->job) return;
+  auto how = processes_->launched_as(id);
+  if (!how) return;  // already gone: its exit report follows and ends the probing
+  probes_->start(id, node->job->ready, std::move(*how));
 }
 
-void Supervisor::stop_probe(NodeId) {}
+void Supervisor::stop_probe(NodeId id) { probes_->stop(id); }
 
 void Supervisor::stop_job(NodeId id) {
   const Node* node = tree_.find(id);
   if (node == nullptr || !node->job) {
-    processes_->stop(id);  // both are harmless for an id they do not run
+    processes_->stop(id);  // all are harmless for an id they do not run
     sleeps_->stop(id);
+    waits_->stop(id);
     return;
   }
   switch (node->job->kind) {
     case JobKind::Process: processes_->stop(id); break;
     case JobKind::Sleep: sleeps_->stop(id); break;
     case JobKind::WaitTcp:
-    case JobKind::WaitFile: break;
+    case JobKind::WaitFile: waits_->stop(id); break;
   }
 }
 

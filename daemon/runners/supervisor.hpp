@@ -20,6 +20,8 @@ namespace traio {
 
 class ProcessRunner;
 class SleepRunner;
+class WaitRunner;
+class ReadyProbes;
 class DeadlineTimers;
 class OrphanReaper;
 
@@ -107,6 +109,8 @@ class Supervisor : private JobReports {
   ScopeTree tree_;
   std::unique_ptr<ProcessRunner> processes_;
   std::unique_ptr<SleepRunner> sleeps_;
+  std::unique_ptr<WaitRunner> waits_;     // wait_tcp, wait_file
+  std::unique_ptr<ReadyProbes> probes_;  // `ready` of process jobs
   std::unique_ptr<DeadlineTimers> deadlines_;
   std::unique_ptr<DeadlineTimers> restarts_;  // rule 11: backoff waits
   std::unique_ptr<OrphanReaper> orphans_;

@@ -57,6 +57,7 @@ start_live() {
   local scope=$1 file=$2 count=$3
   "$traioctl" fork --name "$scope" >/dev/null
   "$traioctl" run "$file" --scope "/$scope" >/dev/null 2>&1 &
+  runners+=($!)
   for _ in $(seq 1200); do
     running=$("$traioctl" --json ps "/$scope" 2>/dev/null | grep -o '"state":"running"' | wc -l || true)
     [ "$running" -ge "$count" ] && return 0
@@ -74,7 +75,7 @@ cancel_ms() {  # scope: prints ms from cancel to done (every process reaped)
 base_rss=$(rss_kb)
 ps_empty=(); for r in $(seq "$REPS"); do t0=$(now_ns); "$traioctl" ps >/dev/null; t1=$(now_ns); ps_empty+=($(( (t1 - t0) / 1000000 ))); done
 
-sleeps=(); stubborn=(); live_rss=()
+sleeps=(); stubborn=(); live_rss=(); runners=()
 tree sleeps "$N" sleep_child > "$tmp/sleeps.json"
 tree stubborn "$N" stubborn_child > "$tmp/stubborn.json"
 for r in $(seq "$REPS"); do
@@ -85,7 +86,7 @@ for r in $(seq "$REPS"); do
   sleep 0.5  # every shell has set its trap
   stubborn+=($(cancel_ms "stub-$r"))
 done
-wait
+for pid in "${runners[@]}"; do wait "$pid" 2>/dev/null || true; done
 left=$(pgrep -f "^sleep 60[01]$" | wc -l || true)
 echo "1. cancel -> all reaped, $N live sleep jobs: median $(printf '%s\n' "${sleeps[@]}" | median) ms (runs: ${sleeps[*]})"
 echo "   $N jobs ignoring SIGTERM, grace 1s:      median $(printf '%s\n' "${stubborn[@]}" | median) ms (runs: ${stubborn[*]})"

@@ -21,6 +21,7 @@ struct ViewOptions {
 int run_ps(const Context& ctx, const ViewOptions& o) {
   json args = {{"path", ctx.resolve(o.path.empty() ? ctx.default_scope : o.path)}};
   if (o.all) args["all"] = true;
+  if (!ctx.global.json) args["brief"] = true;  // the tree shows a few fields; --json gets them all
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
   const Reply reply = conn->client.call("ps", args);

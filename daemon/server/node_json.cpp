@@ -107,8 +107,26 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
   return j;
 }
 
-json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended) {
-  json j = node_json(tree, node, SpecField::Omit);
+json brief_node_json(const Node& node) {
+  return json{{"path", node.path},
+              {"name", node.name},
+              {"type", std::string(to_string(node.type))},
+              {"kind", kind_of(node)},
+              {"state", std::string(to_string(node.state))},
+              {"outcome", outcome_json(node.outcome)},
+              {"pid", optional_int(node.run.pid)},
+              {"exit_code", optional_int(node.run.exit_code)},
+              {"signal", optional_signal(node.run.signal)},
+              {"created_at", format_rfc3339(node.created_at)},
+              {"started_at", optional_time(node.started_at)},
+              {"ended_at", optional_time(node.ended_at)},
+              {"restarts", node.restart.restarts},
+              {"next_attempt", optional_time(node.restart.next_attempt_wall)},
+              {"after", after_json(node)}};
+}
+
+json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended, NodeFields fields) {
+  json j = fields == NodeFields::Brief ? brief_node_json(node) : node_json(tree, node, SpecField::Omit);
   json children = json::array();
   for (NodeId id : node.children) {
     const Node* child = tree.find(id);
@@ -120,7 +138,7 @@ json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended) {
       case EndedNodes::Show:
         break;
     }
-    children.push_back(node_tree_json(tree, *child, ended));
+    children.push_back(node_tree_json(tree, *child, ended, fields));
   }
   j["children"] = std::move(children);
   return j;

@@ -10,6 +10,8 @@ namespace traio {
 
 enum class SpecField { Include, Omit };  // inspect shows the submitted spec; ps and wait do not
 enum class EndedNodes { Hide, Show };    // ps shows live nodes only unless --all
+// ps "brief": only what the human tree shows, so that `ps` of 10,000 nodes stays fast.
+enum class NodeFields { All, Brief };
 
 // The effective deadline (rule 6): the earliest own deadline of the node and its ancestors.
 std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& node);
@@ -18,6 +20,10 @@ nlohmann::json cause_json(const Cause* cause);
 nlohmann::json node_json(const ScopeTree& tree, const Node& node, SpecField spec);
 // `node` itself is always shown (an ended node asked for directly); its descendants nest
 // through "children", ended ones only with EndedNodes::Show.
-nlohmann::json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended);
+nlohmann::json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended,
+                              NodeFields fields = NodeFields::All);
+// The fields of a ps "brief" node: path, name, type, kind, state, outcome, pid, exit_code,
+// signal, created_at, started_at, ended_at, restarts, next_attempt, after.
+nlohmann::json brief_node_json(const Node& node);
 
 }  // namespace traio

@@ -7,15 +7,18 @@ namespace traio {
 
 OpResult op_ps(OpCall& call) {
   const auto& args = call.args();
-  if (auto ok = check_arg_keys(args, {"path", "all"}); !ok) return ok.error();
+  if (auto ok = check_arg_keys(args, {"path", "all", "brief"}); !ok) return ok.error();
   const ScopeTree& tree = call.supervisor().tree();
   auto id = node_arg(tree, args, "path", "/");
   if (!id) return id.error();
   auto all = bool_arg(args, "all", false);
   if (!all) return all.error();
+  auto brief = bool_arg(args, "brief", false);
+  if (!brief) return brief.error();
   const Node* node = tree.find(*id);
   if (node == nullptr) return Error{ErrorCode::NotFound, "node was forgotten"};
-  return nlohmann::json{{"node", node_tree_json(tree, *node, *all ? EndedNodes::Show : EndedNodes::Hide)}};
+  return nlohmann::json{{"node", node_tree_json(tree, *node, *all ? EndedNodes::Show : EndedNodes::Hide,
+                                                *brief ? NodeFields::Brief : NodeFields::All)}};
 }
 
 OpResult op_inspect(OpCall& call) {

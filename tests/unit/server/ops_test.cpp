@@ -167,6 +167,27 @@ TEST_CASE("ps shows live nodes nested, ended ones only with all") {
   CHECK(result_of(client.call(8, "ps", {{"path", "/s/gone"}}))["node"]["state"] == "done");
 }
 
+TEST_CASE("ps brief carries only the fields the tree draws, nested the same way") {
+  TestDaemon daemon;
+  Client client(daemon.socket_path());
+  result_of(client.call(1, "fork", {{"name", "s"}}));
+  result_of(client.call(2, "spawn", {{"scope", "/s"}, {"job", {{"name", "live"}, {"argv", {"sleep", "30"}}}}}));
+  auto brief = result_of(client.call(3, "ps", {{"path", "/s"}, {"brief", true}}))["node"];
+  REQUIRE(brief["children"].size() == 1);
+  const auto& job = brief["children"][0];
+  CHECK(job["path"] == "/s/live");
+  CHECK(job["state"] == "running");
+  CHECK(job["pid"].is_number());
+  CHECK(job.contains("created_at"));
+  CHECK_FALSE(job.contains("cause"));
+  CHECK_FALSE(job.contains("owner_uid"));
+  CHECK(job.size() + 10 < result_of(client.call(4, "inspect", {{"path", "/s/live"}}))["node"].size());
+  auto bad = client.call(5, "ps", {{"brief", "yes"}});
+  CHECK(bad.contains("error"));
+  result_of(client.call(6, "cancel", {{"path", "/s"}}));
+  result_of(client.call(7, "wait", {{"paths", {"/s"}}}));
+}
+
 TEST_CASE("logs returns a job's last lines; a scope merges its jobs by time, each line with its path") {
   TestDaemon daemon;
   Client client(daemon.socket_path());

@@ -23,9 +23,11 @@ bool eventually(const std::function<bool()>& pred, Millis limit = 5s) {
   return true;
 }
 
-// A shell that appends `word` to `file` on SIGUSR1 (its trap runs between two short sleeps).
+// A shell that appends "got-<word>" to `file` on SIGUSR1 (its trap runs between two short
+// sleeps), and "armed-<word>" once the trap is set: a USR1 before that would kill it.
 std::string usr1_logger(const fs::path& file, const std::string& word) {
-  return "trap 'echo " + word + " >> " + file.string() + "' USR1; while :; do sleep 0.1; done";
+  return "trap 'echo got-" + word + " >> " + file.string() + "' USR1; echo armed-" + word + " >> " +
+         file.string() + "; while :; do sleep 0.1; done";
 }
 
 }  // namespace
@@ -38,15 +40,19 @@ TEST_CASE("signal: a job's whole process tree gets the signal, and the job keeps
                              usr1_logger(file, "escaped") + "\" & " + usr1_logger(file, "main");
   const std::string job = d.ok({"spawn", "--name", "tree", "--", "sh", "-c", script});
   REQUIRE(is_running(d.inspect_until(job, is_running)));
-  ::usleep(300'000);  // the children have set their traps
+  REQUIRE(eventually([&] {
+    const std::string text = read_file(file);
+    return text.find("armed-main") != std::string::npos && text.find("armed-child") != std::string::npos &&
+           text.find("armed-escaped") != std::string::npos;
+  }));
 
   auto r = d.ctl({"--json", "signal", job, "USR1"});
   REQUIRE_MESSAGE(r.code == 0, r.describe());
   CHECK(r.json()["signalled"] == 1);
-  CHECK(eventually([&] { return read_file(file).find("main") != std::string::npos; }));
-  CHECK(eventually([&] { return read_file(file).find("child") != std::string::npos; }));
+  CHECK(eventually([&] { return read_file(file).find("got-main") != std::string::npos; }));
+  CHECK(eventually([&] { return read_file(file).find("got-child") != std::string::npos; }));
   if (d.log().find("no cgroup for jobs") == std::string::npos) {
-    CHECK(eventually([&] { return read_file(file).find("escaped") != std::string::npos; }));
+    CHECK(eventually([&] { return read_file(file).find("got-escaped") != std::string::npos; }));
   } else {
     MESSAGE("no cgroup for jobs here: a descendant that called setsid is out of reach (documented)");
   }

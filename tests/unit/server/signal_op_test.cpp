@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <doctest/doctest.h>
 
 #include "tests/unit/server/server_test_support.hpp"
@@ -27,10 +29,13 @@ TEST_CASE("signal: a job gets the signal, stays running, and no sent_signal is r
   TestDaemon daemon;
   Client client(daemon.socket_path());
   const std::string marker = daemon.dir().file("got-usr1");
-  // sh runs its trap between two sleeps: the signal is seen within a tenth of a second.
-  const std::string script = "trap 'echo got > " + marker + "' USR1; while :; do sleep 0.1; done";
+  const std::string armed = daemon.dir().file("armed");
+  // sh runs its trap between two sleeps: the signal is seen within a tenth of a second. It
+  // says when the trap is set: a USR1 before that would kill it (the default action).
+  const std::string script =
+      "trap 'echo got > " + marker + "' USR1; touch " + armed + "; while :; do sleep 0.1; done";
   result_of(client.call(1, "spawn", spawn_job("/", "j", {"sh", "-c", script})));
-  REQUIRE(test::wait_until([&] { return inspect(client, "/j")["state"] == "running"; }));
+  REQUIRE(test::wait_until([&] { return std::filesystem::exists(armed); }));
 
   auto sent = result_of(client.call(2, "signal", {{"path", "/j"}, {"signal", "USR1"}}));
   CHECK(sent["signalled"] == 1);

@@ -23,7 +23,8 @@ nlohmann::json node_json(const ScopeTree& tree, const Node& node, SpecField spec
 nlohmann::json node_tree_json(const ScopeTree& tree, const Node& node, EndedNodes ended,
                               NodeFields fields = NodeFields::All);
 // The fields of a ps "brief" node: path, name, type, kind, state, outcome, pid, exit_code,
-// signal, created_at, started_at, ended_at, restarts, next_attempt, after.
+// signal, created_at, started_at, ended_at, restarts, next_attempt, after; each only when
+// it has a value (null and empty fields are left out).
 nlohmann::json brief_node_json(const Node& node);
 
 }  // namespace traio

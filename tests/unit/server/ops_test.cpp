@@ -179,6 +179,7 @@ TEST_CASE("ps brief carries only the fields the tree draws, nested the same way"
   CHECK(job["state"] == "running");
   CHECK(job["pid"].is_number());
   CHECK(job.contains("created_at"));
+  CHECK_FALSE(job.contains("exit_code"));  // no value yet: left out
   CHECK_FALSE(job.contains("cause"));
   CHECK_FALSE(job.contains("owner_uid"));
   CHECK(job.size() + 10 < result_of(client.call(4, "inspect", {{"path", "/s/live"}}))["node"].size());

@@ -216,15 +216,21 @@ CtlResult Proc::finish(Millis limit) {
 
 // ---- processes ----
 
-std::vector<pid_t> processes_with_cmdline(const std::string& marker) {
-  std::vector<pid_t> found;
+std::vector<pid_t> all_pids() {
+  std::vector<pid_t> pids;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
+    if (name.find_first_not_of("0123456789") == std::string::npos) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+std::vector<pid_t> processes_with_cmdline(const std::string& marker) {
+  std::vector<pid_t> found;
+  for (pid_t pid : all_pids()) {
     if (pid == ::getpid()) continue;
-    std::string cmd = read_file(entry.path() / "cmdline");
+    std::string cmd = read_file(fs::path("/proc") / std::to_string(pid) / "cmdline");
     for (char& c : cmd) if (c == '\0') c = ' ';
     if (cmd.rfind(marker, 0) == 0) found.push_back(pid);
   }

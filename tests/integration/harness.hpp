@@ -133,6 +133,8 @@ class Daemon {
   std::optional<int> status_;
 };
 
+// Every pid in /proc (the test process's own included).
+std::vector<pid_t> all_pids();
 // Processes whose command line starts with `marker` (e.g. "sleep 31.42"), so that a
 // shell running a script that mentions the marker does not count.
 std::vector<pid_t> processes_with_cmdline(const std::string& marker);

@@ -172,11 +172,7 @@ int Daemon::stop(int signo, Millis limit) {
 std::vector<pid_t> Daemon::leftovers() const {
   std::vector<pid_t> found;
   const std::string needle = "\nTRAIO_SOCKET=" + socket_ + "\n";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
+  for (pid_t pid : all_pids()) {
     if (pid == ::getpid() || pid == pid_) continue;
     if (("\n" + environ_of(pid)).find(needle) != std::string::npos) found.push_back(pid);
   }

@@ -16,8 +16,6 @@
 namespace traio::test {
 namespace {
 
-namespace fs = std::filesystem;
-
 // ppid and state of a process from /proc/<pid>/stat ("pid (comm) S ppid ...").
 struct ProcStat {
   char state = '?';
@@ -38,11 +36,7 @@ std::optional<ProcStat> proc_stat(pid_t pid) {
 // Zombies whose parent is `parent`: children it has not reaped.
 std::vector<pid_t> zombies_of(pid_t parent) {
   std::vector<pid_t> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
+  for (pid_t pid : all_pids()) {
     auto st = proc_stat(pid);
     if (st && st->state == 'Z' && st->ppid == parent) found.push_back(pid);
   }

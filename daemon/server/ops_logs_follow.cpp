@@ -65,7 +65,10 @@ boost::asio::awaitable<OpResult> follow_logs(OpCall call, NodeId target, std::op
   });
   StreamWaker waker(call.session);
   std::vector<TaggedLine> batch;
-  while (session.state() == SessionState::Open) {
+  while (session.state() != SessionState::Closed) {
+    // A stopping daemon has ended every node (rule 13) before it stops its sessions: one
+    // last poll sends what they wrote, then the final reply.
+    const bool last_poll = session.state() == SessionState::Stopping;
     // Sampled before the reads: what the node wrote before it ended is read by this poll.
     const bool ended = is_over(tree, target);
     for (NodeId id : created) {
@@ -94,11 +97,12 @@ boost::asio::awaitable<OpResult> follow_logs(OpCall call, NodeId target, std::op
     for (auto& tagged : batch) send_line(std::move(tagged));
     batch.clear();
     if (ended && caught_up) co_return nlohmann::json{{"done", true}};
+    if (last_poll) break;
 
     waker.set_deadline(std::chrono::steady_clock::now() + kPollInterval);
     co_await waker.sleep();
   }
-  // The client left (nobody reads this) or the daemon stops before the node is done.
+  // The client left (nobody reads this), or the daemon stopped before all was read.
   co_return nlohmann::json{{"done", false}};
 }
 

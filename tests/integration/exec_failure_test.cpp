@@ -37,7 +37,7 @@ void check_not_started(const json& node) {
 
 }  // namespace
 
-TEST_CASE("exec failure: a missing program fails with ENOENT's text; the daemon goes on") {
+TEST_CASE("exec failure: a missing program fails with ENOENT's text -- the daemon goes on") {
   Daemon d;
   json by_path = start_failure(d, "path", {{"argv", {"/no/such/program"}}, {"cwd", "/"}});
   check_not_started(by_path);

@@ -84,7 +84,7 @@ TEST_CASE("rule 11: a crash-looping job restarts max times with backoff, then gi
   CHECK(restarting == 3);
 }
 
-TEST_CASE("rule 11: on-failure restarts until a run succeeds; its end counts for the scope then") {
+TEST_CASE("rule 11: on-failure restarts until a run succeeds -- its end counts for the scope then") {
   Daemon d;
   const auto count = d.dir() / "count";
   // Fails on the first two runs, succeeds on the third.
@@ -193,7 +193,7 @@ TEST_CASE("after: a cycle or an unknown name is refused at submit with exit 2") 
   CHECK(d.ctl({"inspect", "/lonely"}).code == 5);  // nothing was submitted
 }
 
-TEST_CASE("wait_tcp job: succeeds once something listens; wait_file job: once the path appears") {
+TEST_CASE("wait_tcp job: succeeds once something listens -- wait_file job: once the path appears") {
   Daemon d;
   const int port = free_port();
   const std::string tcp = spawn_file(d, "tcp.json", {{"name", "port"}, {"kind", "wait_tcp"},

@@ -139,7 +139,7 @@ TEST_CASE("users: a job with group runs with that group as its gid, among its gr
   CHECK_MESSAGE(by_number["outcome"] == "succeeded", by_number.dump(2));
 }
 
-TEST_CASE("users: an unknown user or group fails the start, naming it; the daemon goes on") {
+TEST_CASE("users: an unknown user or group fails the start, naming it -- the daemon goes on") {
   if (skip_unless_root()) return;
   Daemon d;
   json user = run_job(d, {{"argv", {"true"}}, {"user", "traio-no-such-user"}});

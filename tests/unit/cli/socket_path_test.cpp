@@ -33,7 +33,7 @@ TEST_CASE("socket lookup: a non-root user's runtime dir, /tmp/traio-<uid> withou
   CHECK(find_socket(l) == "/tmp/traio-1000/traio.sock");
 }
 
-TEST_CASE("socket lookup: root uses the system socket; a user falls back to it") {
+TEST_CASE("socket lookup: root uses the system socket -- a user falls back to it") {
   CHECK(find_socket(user(0)) == "/run/traio/traio.sock");
   auto l = user(1000, {"/run/traio/traio.sock"});
   l.xdg_runtime_dir = "/run/user/1000";

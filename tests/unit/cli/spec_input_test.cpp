@@ -47,7 +47,7 @@ TEST_CASE("spawn flags: bad values are usage errors naming the flag") {
   CHECK_FALSE(apply_spawn_flags(json{{"argv", {"true"}}}, bad_name, "/"));
 }
 
-TEST_CASE("every process job of a tree gets the caller's cwd; sleeps and set ones are kept") {
+TEST_CASE("every process job of a tree gets the caller's cwd -- sleeps and set ones are kept") {
   json tree = {{"name", "t"},
                {"children", {{{"argv", {"a"}}},
                              {{"argv", {"b"}}, {"cwd", "/srv"}},

@@ -30,7 +30,7 @@ TEST_CASE("node state: types, states and outcomes round-trip through their strin
   CHECK_FALSE(outcome_from_string("").has_value());
 }
 
-TEST_CASE("rule 3: failed and timed_out are failures; rule 8: cancelled and skipped are not") {
+TEST_CASE("rule 3: failed and timed_out are failures -- rule 8: cancelled and skipped are not") {
   CHECK(is_failure(Outcome::Failed));
   CHECK(is_failure(Outcome::TimedOut));
   CHECK_FALSE(is_failure(Outcome::Cancelled));

@@ -82,7 +82,7 @@ TEST_CASE("daemon config: the SPEC §4 example parses") {
   CHECK(c.log_level == LogLevel::Info);
 }
 
-TEST_CASE("daemon config: an empty document keeps every default; keys override one by one") {
+TEST_CASE("daemon config: an empty document keeps every default -- keys override one by one") {
   DaemonConfig base = default_daemon_config();
   DaemonConfig c = config_ok(json::object());
   CHECK(c.socket.path == base.socket.path);

@@ -206,7 +206,7 @@ TEST_CASE("tree spec: the SPEC §2 tree") {
   CHECK(std::get<JobSpec>(tests.children[1].node).timeout == 10min);
 }
 
-TEST_CASE("tree spec: an empty children list is a valid scope; finalize can be turned off") {
+TEST_CASE("tree spec: an empty children list is a valid scope -- finalize can be turned off") {
   NodeSpec empty = parse_ok(R"({"children": []})");
   REQUIRE(empty.is_scope());
   CHECK(std::get<ScopeSpec>(empty.node).children.empty());

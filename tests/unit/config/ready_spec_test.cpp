@@ -57,7 +57,7 @@ TEST_CASE("ready: each probe's value is checked like the field it mirrors") {
   CHECK(has(errors_of(R"({"argv": ["x"], "ready": "db:80"})"), "ready: expected object, got string"));
 }
 
-TEST_CASE("ready: only process jobs take a probe; a scope does not") {
+TEST_CASE("ready: only process jobs take a probe -- a scope does not") {
   CHECK(has(errors_of(R"({"kind": "sleep", "duration": "1s", "ready": {"exec": ["true"]}})"),
             "ready: not valid for a sleep job (only for process jobs)"));
   CHECK(has(errors_of(R"({"ready": {"exec": ["true"]}, "children": []})"),

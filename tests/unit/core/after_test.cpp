@@ -101,7 +101,7 @@ TEST_CASE("after: when=failed skips the node when the sibling succeeds") {
   CHECK(h.at("/t/app").reason == "skipped: db succeeded, needed failed");
 }
 
-TEST_CASE("after: a condition that can no longer be met skips the node; skipped does not bubble") {
+TEST_CASE("after: a condition that can no longer be met skips the node -- skipped does not bubble") {
   TreeHarness h;
   submit_pair(h, AfterWhen::Succeeded, flags(false, false, true));
   NodeId app = h.id("/t/app");
@@ -273,7 +273,7 @@ TEST_CASE("after: waiting on a scope's start, ready and success") {
   CHECK(h.state("/t/ready") == NodeState::Running);
 }
 
-TEST_CASE("after: cancelling a pending job ends it at once; nothing ran") {
+TEST_CASE("after: cancelling a pending job ends it at once -- nothing ran") {
   TreeHarness h;
   submit_pair(h, AfterWhen::Ready);
   NodeId app = h.id("/t/app");
@@ -289,7 +289,7 @@ TEST_CASE("after: cancelling a pending job ends it at once; nothing ran") {
   CHECK(h.count<StartJob>(h.take(), app) == 0);
 }
 
-TEST_CASE("after: cancelling a pending scope ends it at once; its children are never added") {
+TEST_CASE("after: cancelling a pending scope ends it at once -- its children are never added") {
   TreeHarness h;
   h.submit("/", scope_of("ci", {node_of(probed("db")),
                                 scope_of("tests", {node_of(process_job("unit"))}, {AfterSpec{"db", AfterWhen::Ready}})}));

@@ -118,7 +118,7 @@ TEST_CASE("rule 11: a job stopped by traiod is not restarted") {
   CHECK(h.outcome("/a") == Outcome::Cancelled);
 }
 
-TEST_CASE("rule 11: each new run resets pid and stop flag; exit_code and signal show the latest run") {
+TEST_CASE("rule 11: each new run resets pid and stop flag -- exit_code and signal show the latest run") {
   TreeHarness h;
   NodeId id = h.spawn("/", restarting("a", RestartPolicy::OnFailure));
   h.started("/a", 100);
@@ -134,7 +134,7 @@ TEST_CASE("rule 11: each new run resets pid and stop flag; exit_code and signal 
   CHECK(h.count<ScheduleRestart>(h.take(), id) == 2);
 }
 
-TEST_CASE("rule 11: more than max restarts within the window gives up; the failure then bubbles (rule 3)") {
+TEST_CASE("rule 11: more than max restarts within the window gives up -- the failure then bubbles (rule 3)") {
   TreeHarness h;
   h.fork("/", "s");
   h.spawn("/s", restarting("a", RestartPolicy::OnFailure, 2));

@@ -4,7 +4,7 @@
 
 namespace traio::test {
 
-TEST_CASE("rule 6: a scope timeout cancels the scope; it ends timed_out") {
+TEST_CASE("rule 6: a scope timeout cancels the scope -- it ends timed_out") {
   TreeHarness h;
   h.fork("/", "s", {}, 5s);
   h.spawn("/s", "a");
@@ -240,7 +240,7 @@ TEST_CASE("rule 12: a job's scope and own path are known to the tree") {
   CHECK(h.tree.find(job->parent)->path == "/ci");
 }
 
-TEST_CASE("rule 13: shutdown cancels everything; the root ends once every job is reaped") {
+TEST_CASE("rule 13: shutdown cancels everything -- the root ends once every job is reaped") {
   TreeHarness h;
   h.fork("/", "s");
   h.spawn("/s", "a");

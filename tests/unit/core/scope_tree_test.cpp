@@ -12,7 +12,7 @@ TEST_CASE("paths: a name is unique among live siblings") {
   CHECK(r.error().code == ErrorCode::NameTaken);
 }
 
-TEST_CASE("paths: an ended sibling's name may be reused; the path then names the new node") {
+TEST_CASE("paths: an ended sibling's name may be reused -- the path then names the new node") {
   TreeHarness h;
   NodeId old_id = h.spawn("/", "a");
   h.exited("/a", 0);

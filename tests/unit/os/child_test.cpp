@@ -33,7 +33,7 @@ int read_pid(const std::string& file) {
 
 }  // namespace
 
-TEST_CASE("child: a running process is not reaped early; a group signal ends it") {
+TEST_CASE("child: a running process is not reaped early -- a group signal ends it") {
   Child child = start({"sleep", "30"});
   auto early = child.try_reap();
   REQUIRE(early.has_value());

@@ -55,7 +55,7 @@ TEST_CASE("inotify: watching the same directory twice gives the same wd") {
   CHECK(*first == *second);
 }
 
-TEST_CASE("inotify: a removed watch is followed by IN_IGNORED; removing it again is harmless") {
+TEST_CASE("inotify: a removed watch is followed by IN_IGNORED -- removing it again is harmless") {
   TempDir dir;
   auto inotify = os::Inotify::open();
   REQUIRE(inotify.has_value());

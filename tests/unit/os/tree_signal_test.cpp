@@ -72,7 +72,7 @@ TEST_CASE("signal_tree: with a cgroup, the group and the setsid'd grandchild eac
   (void)dir->kill_all();
 }  // ~Child reaps, ~CgroupDir removes the leaf
 
-TEST_CASE("signal_tree: without a cgroup, the process group gets it; a reaped child is AlreadyGone") {
+TEST_CASE("signal_tree: without a cgroup, the process group gets it -- a reaped child is AlreadyGone") {
   TempDir tmp;
   const std::string file = tmp.file("got");
   CgroupDir none;

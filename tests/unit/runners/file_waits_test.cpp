@@ -154,7 +154,7 @@ TEST_CASE("file waits: a watched directory deleted: the wait climbs back and see
   REQUIRE(f.wait_done(1));
 }
 
-TEST_CASE("file waits: a watched directory moved away no longer counts; its replacement does") {
+TEST_CASE("file waits: a watched directory moved away no longer counts -- its replacement does") {
   Fixture f;
   fs::create_directory(f.dir.file("d"));
   f.waits.start(1, f.dir.file("d/file"));

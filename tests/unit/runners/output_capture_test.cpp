@@ -151,7 +151,7 @@ TEST_CASE("capture: a descendant that keeps the pipes open does not hold back th
   ::kill(stray, SIGKILL);  // without cgroups it outlives the job (rule 7 needs the cgroup)
 }
 
-TEST_CASE("capture records: format and parse agree; other text is no record") {
+TEST_CASE("capture records: format and parse agree -- other text is no record") {
   std::string out;
   const auto time = format_record_time(WallTime{} + std::chrono::milliseconds(1'700'000'000'123));
   CHECK(time == "2023-11-14T22:13:20.123Z");

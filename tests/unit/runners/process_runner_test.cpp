@@ -87,7 +87,7 @@ TEST_CASE("process runner: a missing cwd is StartFailed naming the directory") {
         "cannot start '/bin/true': working directory '/nonexistent-traio-dir': No such file or directory");
 }
 
-TEST_CASE("rule 12: a job's environment is the clean base, its env, and TRAIO_*; no systemd variables") {
+TEST_CASE("rule 12: a job's environment is the clean base, its env, and TRAIO_* -- no systemd variables") {
   Fixture f;
   ::setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
   ::setenv("TRAIO_TEST_DAEMON_ONLY", "1", 1);
@@ -126,7 +126,7 @@ TEST_CASE("process runner: spawn --inherit-env's base replaces the clean one") {
   REQUIRE(f.wait_exit(6));
 }
 
-TEST_CASE("process runner: capture sends stdout and stderr to the job's log; cwd is honoured") {
+TEST_CASE("process runner: capture sends stdout and stderr to the job's log -- cwd is honoured") {
   Fixture f;
   auto spec = process({"sh", "-c", "echo out; pwd; echo err >&2; exit 4"});
   spec.output.mode = OutputMode::Capture;

@@ -151,7 +151,7 @@ TEST_CASE("ready exec: a timeout fails the probe with the command's last exit co
   CHECK(test::no_children_left());
 }
 
-TEST_CASE("ready exec: a command that cannot start is retried; the timeout says why") {
+TEST_CASE("ready exec: a command that cannot start is retried -- the timeout says why") {
   Fixture f;
   f.probes.start(1, exec_probe({"traio-no-such-probe"}, 300ms), job_launch());
   const auto* failed = f.wait_failed(1);

@@ -106,7 +106,7 @@ TEST_CASE("supervisor: a start failure reported inside apply ends the job with i
   CHECK(exited->message == "cannot start 'traio-no-such-program': No such file or directory");
 }
 
-TEST_CASE("rule 12: a job gets TRAIO_SCOPE and TRAIO_JOB; capture goes to log_path()") {
+TEST_CASE("rule 12: a job gets TRAIO_SCOPE and TRAIO_JOB -- capture goes to log_path()") {
   Fixture f;
   NodeId scope = f.fork("ci");
   auto spec = process_job({"sh", "-c", "echo $TRAIO_SOCKET $TRAIO_SCOPE $TRAIO_JOB; echo oops >&2"});

@@ -64,7 +64,7 @@ TEST_CASE("rule 12: a relative --socket is made absolute for TRAIO_SOCKET") {
   CHECK(path.ends_with("/rel/traio.sock"));
 }
 
-TEST_CASE("boot trees load in name order; errors name the file and the field") {
+TEST_CASE("boot trees load in name order -- errors name the file and the field") {
   test::TempDir dir;
   write(dir.file("20-b.json"), R"({"name": "b", "argv": ["true"]})");
   write(dir.file("10-a.json"), R"({"name": "a", "children": []})");

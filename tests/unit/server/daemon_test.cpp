@@ -23,7 +23,7 @@ TEST_CASE("the socket gets config.socket.mode and its parent directory is create
   CHECK((st.st_mode & 0777) == 0755);
 }
 
-TEST_CASE("a second daemon on the same socket refuses to start; the first goes on") {
+TEST_CASE("a second daemon on the same socket refuses to start -- the first goes on") {
   TestDaemon first;
   boost::asio::io_context io;
   DaemonConfig config = first.config();

@@ -113,7 +113,7 @@ TEST_CASE("log follow: a follower more than keep rotations behind goes on with t
   CHECK(poll_all(follower) == std::vector<std::string>{"line-02", "line-05", "line-06", "line-07", "line-08"});
 }
 
-TEST_CASE("log follow: one poll reads at most about its budget; the rest comes with the next ones") {
+TEST_CASE("log follow: one poll reads at most about its budget -- the rest comes with the next ones") {
   TempDir dir;
   const auto path = dir.file("job.log");
   auto log = open_log(path, 1 << 20, 2);

@@ -52,7 +52,7 @@ TEST_CASE("logs follow: a job's lines come as events with path, stream and time,
   CHECK(stream.events[1]["time"].get<std::string>().size() == 24);
 }
 
-TEST_CASE("logs follow: lines sets how many earlier lines come first; a node already done replies at once") {
+TEST_CASE("logs follow: lines sets how many earlier lines come first -- a node already done replies at once") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
   result_of(client.call(1, "spawn", {{"job", {{"name", "j"}, {"argv", {"seq", "1", "30"}}}}}));
@@ -89,14 +89,20 @@ TEST_CASE("logs follow: a scope's follow takes in a job spawned after it began, 
   CHECK(result_of(*stream.reply)["done"] == true);
 }
 
-TEST_CASE("logs follow: the daemon stopping ends a follow with its final reply") {
+TEST_CASE("logs follow: the daemon stopping ends a follow with the job's last lines, then its final reply") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
-  result_of(client.call(1, "spawn", {{"job", {{"name", "j"}, {"argv", {"sleep", "30"}}}}}));
+  // Says "bye" on its stop signal, after the follow's last regular poll.
+  result_of(client.call(1, "spawn", {{"job", {{"name", "j"}, {"argv", {"sh", "-c", "trap 'echo bye; exit 0' TERM; echo hi; while :; do sleep 0.05; done"}}}}}));
   REQUIRE(client.send(2, "logs", {{"path", "/j"}, {"follow", true}}));
-  CHECK_FALSE(client.read_line(300ms).has_value());  // following: nothing to say yet
+  auto first = client.read_json(5s);
+  REQUIRE(first.has_value());
+  CHECK((*first)["event"]["line"] == "hi");
   daemon.stop();
   auto stream = read_stream(client, 2);
   REQUIRE(stream.reply.has_value());
-  CHECK(result_of(*stream.reply)["done"] == false);
+  INFO(json(texts(stream.events)).dump());
+  REQUIRE_FALSE(stream.events.empty());  // sh may first say its sleep was "Terminated"
+  CHECK(texts(stream.events).back() == "bye");
+  CHECK(result_of(*stream.reply)["done"] == true);  // the stop ended the job first (rule 13)
 }

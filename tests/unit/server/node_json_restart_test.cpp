@@ -54,7 +54,7 @@ TEST_CASE("node json: a job waiting for its restart shows restarts, next_attempt
   CHECK(waiting["pid"].is_null());
 }
 
-TEST_CASE("node json: after lists each sibling, its condition and whether it is met; probing shows") {
+TEST_CASE("node json: after lists each sibling, its condition and whether it is met -- probing shows") {
   Fixture f;
   JobSpec db = job("db");
   db.ready.probe = ReadySpec::Probe::File;

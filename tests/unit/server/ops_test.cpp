@@ -96,7 +96,7 @@ TEST_CASE("rule 6: a job's deadline is the earliest of its own and its ancestors
   CHECK(cleared["deadline"] == outer["deadline"]);
 }
 
-TEST_CASE("submit runs a tree; finalize ends an empty scope") {
+TEST_CASE("submit runs a tree -- finalize ends an empty scope") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
   json tree = {{"name", "ci"},
@@ -189,7 +189,7 @@ TEST_CASE("ps brief carries only the fields the tree draws, nested the same way"
   result_of(client.call(7, "wait", {{"paths", {"/s"}}}));
 }
 
-TEST_CASE("logs returns a job's last lines; a scope merges its jobs by time, each line with its path") {
+TEST_CASE("logs returns a job's last lines -- a scope merges its jobs by time, each line with its path") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
   result_of(client.call(1, "fork", {{"name", "s"}}));
@@ -213,7 +213,7 @@ TEST_CASE("logs returns a job's last lines; a scope merges its jobs by time, eac
   CHECK(error_code_of(client.call(8, "logs", {{"path", "/s/a"}, {"lines", -1}})) == "invalid_request");
 }
 
-TEST_CASE("logs with stream keeps that stream only; lines counts after the filter") {
+TEST_CASE("logs with stream keeps that stream only -- lines counts after the filter") {
   TestDaemon daemon;
   Client client(daemon.socket_path());
   result_of(client.call(1, "spawn", {{"job", {{"name", "j"}, {"argv", {"sh", "-c", "echo o1; echo e1 >&2; echo o2; echo e2 >&2; echo o3"}}}}}));

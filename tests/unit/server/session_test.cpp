@@ -19,7 +19,7 @@ TEST_CASE("ping answers with pong and the version") {
   CHECK(result_of(reply)["protocol"] == 1);
 }
 
-TEST_CASE("a line over limits.request_bytes gets limit_exceeded and is disconnected; others go on") {
+TEST_CASE("a line over limits.request_bytes gets limit_exceeded and is disconnected -- others go on") {
   TestDaemon daemon([](DaemonConfig& c) { c.limits.request_bytes = 1024; });
   Client other(daemon.socket_path());
   CHECK(result_of(other.call(1, "ping"))["pong"] == true);

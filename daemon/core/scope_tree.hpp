@@ -15,6 +15,7 @@
 #include "daemon/core/effect.hpp"
 #include "daemon/core/exit_info.hpp"
 #include "daemon/core/node.hpp"
+#include "daemon/core/restored_node.hpp"
 
 namespace traio {
 
@@ -63,6 +64,10 @@ class ScopeTree {
   void claim(NodeId node);
   // Rule 13: cancel everything; the root ends once every job is reaped.
   void shutdown(const Now& now, Effects& out);
+
+  // A done node of an earlier daemon run (scope_restore.cpp), under `parent`, which is the
+  // root or another restored node. It joins the history like any ended node; no event.
+  Expected<NodeId> restore(NodeId parent, RestoredNode restored, Effects& out);
 
   // --- runner reports ------------------------------------------------------------
   void on_job_started(const Now& now, NodeId job, std::optional<int> pid, Effects& out);

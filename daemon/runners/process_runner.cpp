@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "daemon/os/launcher.hpp"
+#include "daemon/os/leftovers.hpp"
 #include "daemon/os/tree_signal.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/runners/output_capture.hpp"
@@ -84,6 +85,10 @@ os::CgroupDir make_jobs_cgroup(const std::string& own) {
     warn_process_groups_only("no writable cgroup v2 hierarchy");
     return {};
   }
+  if (g_runner_count == 0) {
+    if (auto removed = os::remove_stale_job_cgroups(own))
+      log(LogLevel::Info, "removed {} empty cgroup(s) left by earlier runs of traiod in {}", removed, own);
+  }
   auto dir = os::CgroupDir::create(fmt::format("{}/traio-{}-{}", own, ::getpid(), ++g_runner_count));
   if (!dir) {
     warn_process_groups_only(fmt::format("cannot create {}/traio-*: {}", own, dir.error().message()));
@@ -152,6 +157,12 @@ std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
   return it->second->how;
+}
+
+std::string ProcessRunner::cgroup_path(NodeId id) const {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || !it->second->cgroup.valid()) return {};
+  return it->second->cgroup.path();
 }
 
 std::optional<int> ProcessRunner::pid(NodeId id) const {

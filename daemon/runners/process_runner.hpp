@@ -74,6 +74,9 @@ class ProcessRunner {
   // Whether jobs get their own cgroup v2 leaf (else only their process group is killed).
   bool uses_cgroups() const { return jobs_cgroup_.valid(); }
   std::optional<int> pid(NodeId id) const;
+  // The cgroup leaf of a running job ("" without one): the journal records it, so that a
+  // restarted daemon can kill what a crashed one left.
+  std::string cgroup_path(NodeId id) const;
   // How a running job was started (env, cwd, credentials; no argv, no output): an exec
   // `ready` probe runs the same way. nullopt when the job runs no process.
   std::optional<os::LaunchRequest> launched_as(NodeId id) const;

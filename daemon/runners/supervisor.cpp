@@ -322,4 +322,10 @@ Status Supervisor::signal(NodeId id, int signo) {
   return Error{ErrorCode::Internal, fmt::format("cannot signal {}: {}", node->path, sent.error().message())};
 }
 
+std::string Supervisor::job_cgroup(NodeId id) const { return processes_->cgroup_path(id); }
+
+Expected<NodeId> Supervisor::restore(NodeId parent, RestoredNode node) {
+  return act([&](const Now&, ScopeTree& tree, Effects& out) { return tree.restore(parent, std::move(node), out); });
+}
+
 }  // namespace traio

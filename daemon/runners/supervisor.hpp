@@ -79,6 +79,13 @@ class Supervisor : private JobReports {
   // does not change and sent_signal is not recorded. not_found when it runs no process.
   Status signal(NodeId id, int signo);
 
+  // The cgroup leaf of a running process job, or "" (no cgroup, or no process).
+  std::string job_cgroup(NodeId id) const;
+
+  // Adds a done node of an earlier daemon run (ScopeTree::restore) and carries out the
+  // effects (a node the history forgets).
+  Expected<NodeId> restore(NodeId parent, RestoredNode node);
+
  private:
   using Report = std::function<void(const Now&, ScopeTree&, Effects&)>;
 

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
+#include <stdexcept>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
@@ -19,7 +21,7 @@ Daemon::Daemon(asio::io_context& io, DaemonConfig config, StopSignals signals)
     : io_(io),
       config_(std::move(config)),
       supervisor_(io, config_, config_.socket.path),
-      context_{io, config_, supervisor_, events_, [this] { request_stop(); }},
+      context_{io, config_, supervisor_, events_, [this] { request_stop(); }, [this] { return commit_journal(); }},
       server_(context_),
       signals_(io),
       systemd_(io),
@@ -29,6 +31,9 @@ void Daemon::start() {
   // Subscribed before anything can happen, so the ring holds every event from the start.
   ring_listener_ = supervisor_.subscribe([this](const LifecycleEvent& event) { events_.push(event); });
   server_.start();
+  // After the socket: a second daemon on it has been refused, not let kill our jobs. Before
+  // the loop runs: no request is served before the old run's leftovers are gone.
+  open_journal();
   phase_ = DaemonPhase::Running;
   switch (signal_mode_) {
     case StopSignals::Handle:
@@ -43,6 +48,45 @@ void Daemon::start() {
       server_.socket_activated() ? " (socket from systemd)" : "");
   systemd_.notify("READY=1\nSTATUS=" + status_line());
   systemd_.start_watchdog([this] { return status_line(); });
+}
+
+void Daemon::open_journal() {
+  if (config_.state_dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(config_.state_dir, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot create the state directory {}: {}", config_.state_dir, ec.message()));
+  auto lock = os::lock_exclusive(config_.state_dir + "/lock");
+  if (!lock) {
+    if (lock.error() == os::errno_code(EWOULDBLOCK))
+      throw std::runtime_error(fmt::format("another traiod uses the state directory {}", config_.state_dir));
+    throw std::runtime_error(fmt::format("cannot lock {}/lock: {}", config_.state_dir, lock.error().message()));
+  }
+  state_lock_ = std::move(*lock);
+  const std::string path = config_.state_dir + "/journal";
+  auto lines = os::read_journal_lines(path);
+  if (!lines) {
+    log(LogLevel::Error, "journal: cannot read {}: {}; the previous run's nodes are not restored", path,
+        lines.error().message());
+  } else if (!lines->empty()) {
+    recovery_ = recover_journal(*lines, supervisor_);
+  }
+  auto file = os::JournalFile::open(path);
+  if (!file) {
+    // Jobs run without durability rather than not at all (a full disk must not keep the
+    // supervisor from starting); every accepting reply then says the journal failed.
+    log(LogLevel::Error, "journal: cannot open {}: {}", path, file.error().message());
+    return;
+  }
+  journal_ = std::make_unique<Journal>(io_, supervisor_, std::move(*file));
+  (void)journal_->start();  // a failure is logged; the next write tries again
+}
+
+Status Daemon::commit_journal() {
+  if (!journal_) {
+    if (config_.state_dir.empty()) return ok_status();
+    return Error{ErrorCode::Internal, "the journal in " + config_.state_dir + " cannot be opened"};
+  }
+  return journal_->commit();
 }
 
 std::string Daemon::status_line() const {
@@ -99,6 +143,7 @@ void Daemon::on_jobs_reaped() {
 
 void Daemon::on_sessions_closed() {
   phase_ = DaemonPhase::Stopped;
+  if (journal_) (void)journal_->commit();  // every outcome, for the history of the next run
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   supervisor_.unsubscribe(ring_listener_);

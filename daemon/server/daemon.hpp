@@ -1,6 +1,8 @@
 #pragma once
 // traiod as one object: the supervisor, the server and the stop sequence of rule 13.
 // main() only parses flags and runs the loop; tests run the same object in-process.
+#include <memory>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -8,6 +10,8 @@
 #include "daemon/server/boot_trees.hpp"
 #include "daemon/runners/supervisor.hpp"
 #include "daemon/server/event_ring.hpp"
+#include "daemon/server/journal.hpp"
+#include "daemon/server/journal_recovery.hpp"
 #include "daemon/server/server.hpp"
 #include "daemon/server/server_context.hpp"
 #include "daemon/server/systemd.hpp"
@@ -36,8 +40,13 @@ class Daemon {
   DaemonPhase phase() const { return phase_; }
   const DaemonConfig& config() const { return config_; }
   Supervisor& supervisor() { return supervisor_; }
+  // What start() found in the journal of the previous run (all zero without one).
+  const RecoveryReport& recovery() const { return recovery_; }
+  const Journal* journal() const { return journal_.get(); }
 
  private:
+  void open_journal();
+  Status commit_journal();
   void wait_signal();
   void on_jobs_reaped();
   void on_sessions_closed();
@@ -46,6 +55,9 @@ class Daemon {
   boost::asio::io_context& io_;
   DaemonConfig config_;
   Supervisor supervisor_;
+  os::UniqueFd state_lock_;          // one daemon per state directory
+  std::unique_ptr<Journal> journal_;  // after supervisor_: destroyed before it
+  RecoveryReport recovery_;
   EventRing events_;
   ServerContext context_;
   Server server_;

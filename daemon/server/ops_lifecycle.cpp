@@ -17,8 +17,18 @@ namespace {
 using nlohmann::json;
 
 // The new node's path; the node may already be gone from the history if it ended at once.
-OpResult path_result(const ScopeTree& tree, const Expected<NodeId>& created) {
+// A submission is accepted once the journal holds it durably (DESIGN: durability). If the
+// journal cannot (a full disk), the node is cancelled at once and the client told why:
+// nothing is accepted that a crash could make the daemon forget.
+OpResult accepted(OpCall& call, const Expected<NodeId>& created) {
   if (!created) return created.error();
+  const ScopeTree& tree = call.supervisor().tree();
+  if (auto ok = call.context().commit_journal(); !ok) {
+    (void)call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+      return t.cancel(now, *created, "not accepted: " + ok.error().message, out);
+    });
+    return ok.error();
+  }
   const Node* node = tree.find(*created);
   return json{{"path", node != nullptr ? node->path : std::string()}};
 }
@@ -94,7 +104,7 @@ OpResult op_spawn(OpCall& call) {
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
   });
-  return path_result(tree, created);
+  return accepted(call, created);
 }
 
 OpResult op_fork(OpCall& call) {
@@ -123,7 +133,7 @@ OpResult op_fork(OpCall& call) {
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.fork(now, *scope, std::move(options), owner, out);
   });
-  return path_result(tree, created);
+  return accepted(call, created);
 }
 
 OpResult op_submit(OpCall& call) {
@@ -140,7 +150,7 @@ OpResult op_submit(OpCall& call) {
   auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
     return t.submit(now, *scope, *spec, owner, out);
   });
-  return path_result(tree, created);
+  return accepted(call, created);
 }
 
 OpResult op_finalize(OpCall& call) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "common/expected.hpp"
 #include "config/daemon_config.hpp"
 #include "daemon/runners/supervisor.hpp"
 #include "daemon/server/event_ring.hpp"
@@ -16,6 +17,9 @@ struct ServerContext {
   Supervisor& supervisor;
   const EventRing& events;
   std::function<void()> request_stop;  // the `shutdown` op stops the daemon as SIGTERM does
+  // Makes the journal's records durable (Journal::commit): before a reply that accepts a
+  // submission. Always succeeds when the daemon keeps no journal.
+  std::function<Status()> commit_journal;
 };
 
 // Unsubscribes a Supervisor listener when an op's coroutine ends, however it ends.

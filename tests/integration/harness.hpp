@@ -121,11 +121,16 @@ class Daemon {
   // Sends `signo`, waits up to `limit` for the exit; returns the exit status (128+N for a
   // signal, -1 when it had to be killed). Idempotent: later calls return the same status.
   int stop(int signo, Millis limit = 20s);
+  // Starts traiod again on the same directory, socket and state (after stop(), e.g. a
+  // SIGKILL that leaves its jobs behind): the crash journal's recovery.
+  void restart(DaemonOptions options = {});
   // Processes that carry this daemon's socket path in their environment.
   std::vector<pid_t> leftovers() const;
   std::string log() const;
 
  private:
+  void launch(const DaemonOptions& options);
+
   TempDir dir_;
   std::string socket_;
   pid_t pid_ = -1;

@@ -41,7 +41,15 @@ std::string environ_of(pid_t pid) {
 
 }  // namespace
 
-Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) {
+Daemon::Daemon(DaemonOptions options) : socket_((dir_ / "traio.sock").string()) { launch(options); }
+
+void Daemon::restart(DaemonOptions options) {
+  REQUIRE_MESSAGE(status_.has_value(), "restart() of a daemon that still runs");
+  status_.reset();
+  launch(options);
+}
+
+void Daemon::launch(const DaemonOptions& options) {
   fs::create_directories(dir_ / "boot");
   write_file(dir_ / "traiod.json", make_config(dir_, options.config));
   std::vector<std::string> argv = {TRAIOD_BIN,    "--config",    (dir_ / "traiod.json").string(),

@@ -1,0 +1,38 @@
+#pragma once
+// After a crash (kill -9) of traiod, the processes of its jobs live on: the restarted daemon
+// kills them from what the journal recorded of each run. A cgroup is killed whole; without
+// one, the pid is killed with its process group only if it is still the same process (its
+// start time matches), so a pid the kernel has since given to another program is left alone.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace traio::os {
+
+struct Leftover {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;  // ProcStat::start_time when the job started
+  std::string cgroup;            // the job's cgroup leaf, or empty
+};
+
+enum class LeftoverFate {
+  Killed,     // something of the job was still running and got SIGKILL
+  Gone,       // nothing of it was left
+  PidReused,  // the pid names another process now: left alone
+  Refused,    // the recorded cgroup is not a traio job leaf: left alone
+};
+
+// SIGKILLs what is left of each job, all at once, then waits up to `limit` for them to be
+// gone (cgroups empty and removed, main processes dead or zombies). One fate per leftover.
+std::vector<LeftoverFate> kill_leftovers(const std::vector<Leftover>& leftovers, std::chrono::milliseconds limit);
+
+// Removes the empty job cgroups that runs of traiod which are no longer alive left under
+// `own_cgroup` ("traio-<pid>-<n>/job-<id>", made by ProcessRunner): a SIGKILLed daemon
+// cannot remove them. Non-empty ones are left (the journal's recovery kills those it
+// knows of). Returns how many directories were removed.
+std::size_t remove_stale_job_cgroups(const std::string& own_cgroup);
+
+}  // namespace traio::os

@@ -26,20 +26,36 @@ int run_ping(const Context& ctx) {
   return 0;
 }
 
+// What `version --json` prints when traiod did not answer: the client's half, and null for
+// the daemon's, so scripts read the same fields either way.
+json client_only_version() {
+  return json{{"client_version", kClientVersion}, {"daemon_version", nullptr}, {"daemon_reachable", false}};
+}
+
 int run_version(const Context& ctx) {
   // The client's own version is known without a daemon: print it before trying to reach one.
   if (!ctx.global.json) std::cout << "traioctl " << kClientVersion << '\n' << std::flush;
+  // Unreachable: connect() says so on stderr ("cannot reach traiod at ..."), exit 6.
   auto conn = ctx.connect();
-  if (!conn) return as_int(ExitCode::Unreachable);
+  if (!conn) {
+    if (ctx.global.json) print_json(client_only_version());
+    return as_int(ExitCode::Unreachable);
+  }
   const Reply reply = conn->client.call("version", json::object());
-  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+  if (reply.status != ReplyStatus::Ok) {
+    if (ctx.global.json) print_json(client_only_version());
+    return fail_reply(reply);
+  }
+  const std::string daemon_version = reply.result.value("version", "?");
   if (ctx.global.json) {
-    json out = reply.result;
+    json out = reply.result;  // "version" (the daemon's) and "protocol" stay for older scripts
     out["client_version"] = kClientVersion;
+    out["daemon_version"] = daemon_version;
+    out["daemon_reachable"] = true;
     print_json(out);
   } else {
-    std::cout << "traiod " << reply.result.value("version", "?") << " (protocol "
-              << reply.result.value("protocol", 0) << ")\n";
+    std::cout << "traiod " << daemon_version << " (protocol " << reply.result.value("protocol", 0)
+              << ") at " << ctx.socket_path() << '\n';
   }
   return 0;
 }

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   CLI::App app{"traiod: the traio supervisor daemon"};
   traio::DaemonOptions options;
   bool check_config = false;
-  app.add_option("--config", options.config_file, "config file (default /etc/traio/traiod.json when it exists)");
+  app.add_option("--config", options.config_file, "config file (root: /etc/traio/traiod.json when it exists)");
   app.add_option("--socket", options.socket_path, "control socket path");
   app.add_option("--state-dir", options.state_dir, "state directory");
   app.add_option("--log-level", options.log_level, "debug, info, warning or error");

@@ -1,5 +1,7 @@
 #include "daemon/server/daemon_options.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +16,9 @@ using Errors = std::vector<std::string>;
 
 std::string pick_config_file(const DaemonOptions& options) {
   if (!options.config_file.empty()) return options.config_file;
+  // The installed /etc/traio/traiod.json names the system's socket, state and boot.d: a user's
+  // daemon keeps to its own defaults ($XDG_RUNTIME_DIR/traio.sock, ~/.local/state/traio).
+  if (::geteuid() != 0) return "";
   std::error_code ec;
   return fs::exists(kDefaultConfigFile, ec) ? kDefaultConfigFile : "";
 }

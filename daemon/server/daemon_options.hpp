@@ -13,7 +13,7 @@ namespace traio {
 inline constexpr const char* kDefaultConfigFile = "/etc/traio/traiod.json";
 
 struct DaemonOptions {
-  std::string config_file;  // empty: kDefaultConfigFile when it exists
+  std::string config_file;  // empty: kDefaultConfigFile when it exists and we are root
   std::string socket_path;
   std::string state_dir;
   std::string log_level;

@@ -11,20 +11,22 @@ jobs=${3:-100000}
 . bench/bench_lib.sh
 config='{"log_dir": "'$tmp'/logs", "boot_dir": "'$tmp'/boot", "history": 1000}'
 
-# Start to first answer (ms) of a daemon on $tmp/state: a clean start, or a recovery.
+# Start to first answer (ms) of a daemon on $tmp/state, a clean start or a recovery, into
+# $started_ms (not echoed: a command substitution would run the daemon in a subshell).
 time_start() {
   local t0 t1
   t0=$(now_ns)
   start_daemon "$config"
   t1=$(now_ns)
-  echo $(( (t1 - t0) / 1000000 ))
+  started_ms=$(( (t1 - t0) / 1000000 ))
 }
 
 echo "== restart after kill -9 with $leftovers live sleeps (cgroup path unless TRAIOD_CGROUPS=off)"
 clean=() recovered=()
 for run in 1 2 3; do
   rm -rf "$tmp/state"
-  clean+=("$(time_start)")
+  time_start
+  clean+=("$started_ms")
   tree='{"name":"load","children":['
   for i in $(seq "$leftovers"); do tree+='{"argv":["sleep","977.'$run'"],"output":"null"},'; done
   echo "${tree%,}]}" > "$tmp/tree.json"
@@ -34,7 +36,8 @@ for run in 1 2 3; do
   kill -9 "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
   wait "$client" 2>/dev/null || true
   left=$(pgrep -fc "^sleep 977.$run$" || true)
-  recovered+=("$(time_start)")
+  time_start
+  recovered+=("$started_ms")
   after=$(pgrep -fc "^sleep 977.$run$" || true)
   echo "run $run: $left sleeps outlived traiod; restart answered in ${recovered[-1]} ms (clean start ${clean[-1]} ms); $after left"
   kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true

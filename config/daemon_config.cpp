@@ -178,20 +178,25 @@ DaemonConfig default_daemon_config() {
   return c;
 }
 
-std::variant<DaemonConfig, ParseErrors> parse_daemon_config(const json& json_doc, DaemonConfig base) {
+ParseErrors apply_daemon_config(const json& json_doc, DaemonConfig& config) {
   ParseErrors errors;
   FieldErrors e(errors);
   // A log_dir that was derived from the state_dir follows a state_dir set in the file.
-  const bool log_dir_follows_state = base.log_dir == base.state_dir + "/logs";
+  const bool log_dir_follows_state = config.log_dir == config.state_dir + "/logs";
   for_each_field(json_doc, "", e, [&](std::string_view key, const json& value, const std::string& p) {
-    return read_top_level(key, value, p, e, base);
+    return read_top_level(key, value, p, e, config);
   });
   if (log_dir_follows_state && json_doc.is_object() && !json_doc.contains("log_dir"))
-    base.log_dir = base.state_dir + "/logs";
-  if (base.defaults.backoff_initial > base.defaults.backoff_max)
+    config.log_dir = config.state_dir + "/logs";
+  if (config.defaults.backoff_initial > config.defaults.backoff_max)
     e.add("defaults.restart.backoff.initial",
-          fmt::format("must not exceed backoff.max ({} > {})", format_duration(base.defaults.backoff_initial),
-                      format_duration(base.defaults.backoff_max)));
+          fmt::format("must not exceed backoff.max ({} > {})", format_duration(config.defaults.backoff_initial),
+                      format_duration(config.defaults.backoff_max)));
+  return errors;
+}
+
+std::variant<DaemonConfig, ParseErrors> parse_daemon_config(const json& json_doc, DaemonConfig base) {
+  ParseErrors errors = apply_daemon_config(json_doc, base);
   if (!errors.empty()) return errors;
   return base;
 }

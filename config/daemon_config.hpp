@@ -49,7 +49,11 @@ struct DaemonConfig {
 // Defaults that depend on who runs the daemon (root or not) and its environment.
 DaemonConfig default_daemon_config();
 
-// Applies a config document over `base`. Every error names the key path ("limits.depth").
+// Applies a config document over `config`: every valid key is taken, a bad one leaves its
+// default. Returns every error, each naming the key path ("limits.depth"). --check-config
+// goes on from what was valid (boot_dir) to check the boot trees too.
+ParseErrors apply_daemon_config(const nlohmann::json& json, DaemonConfig& config);
+// The same, all or nothing.
 std::variant<DaemonConfig, ParseErrors> parse_daemon_config(const nlohmann::json& json, DaemonConfig base);
 
 }  // namespace traio

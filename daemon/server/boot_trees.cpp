@@ -16,9 +16,18 @@ using Errors = std::vector<std::string>;
 std::vector<fs::path> tree_files(const std::string& dir, Errors& errors) {
   std::vector<fs::path> files;
   std::error_code ec;
-  if (dir.empty() || !fs::is_directory(dir, ec)) return files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".json") files.push_back(it->path());
+  if (dir.empty() || !fs::exists(dir, ec)) return files;  // no boot trees
+  if (!fs::is_directory(dir, ec)) {
+    errors.push_back(fmt::format("{}: boot_dir is not a directory", dir));
+    return files;
+  }
+  // Hidden files are editors' scratch copies (".#a.json"), as systemd skips them in its .d dirs.
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
+    std::error_code kind_ec;
+    if (path.extension() == ".json" && path.filename().string()[0] != '.' && it->is_regular_file(kind_ec))
+      files.push_back(path);
+  }
   if (ec) errors.push_back(fmt::format("{}: cannot list: {}", dir, ec.message()));
   std::sort(files.begin(), files.end());
   return files;
@@ -47,13 +56,10 @@ void load_one(const fs::path& file, const JsonLimits& limits, std::vector<BootTr
 
 }  // namespace
 
-std::variant<std::vector<BootTree>, std::vector<std::string>> load_boot_trees(const std::string& dir,
-                                                                              const JsonLimits& limits) {
-  Errors errors;
-  std::vector<BootTree> trees;
-  for (const auto& file : tree_files(dir, errors)) load_one(file, limits, trees, errors);
-  if (!errors.empty()) return errors;
-  return trees;
+BootTrees load_boot_trees(const std::string& dir, const JsonLimits& limits) {
+  BootTrees out;
+  for (const auto& file : tree_files(dir, out.errors)) load_one(file, limits, out.trees, out.errors);
+  return out;
 }
 
 }  // namespace traio

@@ -1,8 +1,7 @@
 #pragma once
 // Tree files in boot_dir (SPEC §4): validated by --check-config, started under `/` at boot,
-// in name order.
+// in name order. A broken file is reported and skipped; the others still start.
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "common/json_limits.hpp"
@@ -15,9 +14,12 @@ struct BootTree {
   NodeSpec spec;
 };
 
-// Every *.json file of `dir`, sorted by name; a missing directory holds none. On failure,
-// every error of every file, each "file: json.path: reason".
-std::variant<std::vector<BootTree>, std::vector<std::string>> load_boot_trees(const std::string& dir,
-                                                                              const JsonLimits& limits);
+struct BootTrees {
+  std::vector<BootTree> trees;      // the good files, sorted by name
+  std::vector<std::string> errors;  // every error of every bad file, each "file: json.path: reason"
+};
+
+// Every *.json file of `dir`; a missing directory holds none.
+BootTrees load_boot_trees(const std::string& dir, const JsonLimits& limits);
 
 }  // namespace traio

@@ -47,7 +47,9 @@ void Daemon::start() {
   log(LogLevel::Info, "listening on {}{}", config_.socket.path,
       server_.socket_activated() ? " (socket from systemd)" : "");
   systemd_.notify("READY=1\nSTATUS=" + status_line());
-  systemd_.start_watchdog([this] { return status_line(); });
+  systemd_.start_updates([this] {
+    return (phase_ == DaemonPhase::Stopping ? "stopping: " : "") + status_line();
+  });
 }
 
 void Daemon::open_journal() {

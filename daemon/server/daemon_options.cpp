@@ -1,5 +1,6 @@
 #include "daemon/server/daemon_options.hpp"
 
+#include <grp.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,7 +13,6 @@ namespace traio {
 namespace {
 
 namespace fs = std::filesystem;
-using Errors = std::vector<std::string>;
 
 std::string pick_config_file(const DaemonOptions& options) {
   if (!options.config_file.empty()) return options.config_file;
@@ -23,32 +23,40 @@ std::string pick_config_file(const DaemonOptions& options) {
   return fs::exists(kDefaultConfigFile, ec) ? kDefaultConfigFile : "";
 }
 
-std::variant<DaemonConfig, Errors> apply_file(const std::string& file, DaemonConfig base) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Errors{fmt::format("{}: cannot read", file)};
-  std::stringstream text;
-  text << in.rdbuf();
-  auto json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Errors{fmt::format("{}: not valid JSON", file)};
-  auto parsed = parse_daemon_config(json, std::move(base));
-  if (auto* errors = std::get_if<ParseErrors>(&parsed)) {
-    Errors out;
-    for (const auto& e : *errors) out.push_back(format_parse_error(e, file));
-    return out;
-  }
-  return std::get<DaemonConfig>(std::move(parsed));
+// nlohmann's message without its "[json.exception.parse_error.101] " tag; it names the
+// line and column.
+std::string json_error_text(const std::exception& e) {
+  std::string text = e.what();
+  if (auto tag_end = text.find("] "); text.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos)
+    text.erase(0, tag_end + 2);
+  return text;
 }
 
-}  // namespace
-
-std::variant<DaemonConfig, std::vector<std::string>> load_daemon_config(const DaemonOptions& options) {
-  DaemonConfig config = default_daemon_config();
-  if (std::string file = pick_config_file(options); !file.empty()) {
-    auto loaded = apply_file(file, std::move(config));
-    if (auto* errors = std::get_if<Errors>(&loaded)) return std::move(*errors);
-    config = std::get<DaemonConfig>(std::move(loaded));
+void apply_file(const std::string& file, LoadedConfig& loaded) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    loaded.errors.push_back(fmt::format("{}: cannot read", file));
+    loaded.boot_dir = BootDirSource::Unknown;
+    return;
   }
-  Errors errors;
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json json;
+  try {  // startup only: the exception carries the line and column
+    json = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    loaded.errors.push_back(fmt::format("{}: not valid JSON: {}", file, json_error_text(e)));
+    loaded.boot_dir = BootDirSource::Unknown;
+    return;
+  }
+  for (const auto& e : apply_daemon_config(json, loaded.config)) {
+    loaded.errors.push_back(format_parse_error(e, file));
+    if (e.path == "boot_dir" || e.path.empty()) loaded.boot_dir = BootDirSource::Unknown;
+  }
+}
+
+void apply_flags(const DaemonOptions& options, LoadedConfig& loaded) {
+  DaemonConfig& config = loaded.config;
   if (!options.socket_path.empty()) config.socket.path = options.socket_path;
   // Jobs get the path as TRAIO_SOCKET (rule 12) and run in other directories: make it absolute.
   if (!config.socket.path.empty()) {
@@ -66,12 +74,28 @@ std::variant<DaemonConfig, std::vector<std::string>> load_daemon_config(const Da
     if (auto level = log_level_from_string(options.log_level)) {
       config.log_level = *level;
     } else {
-      errors.push_back(fmt::format("--log-level: unknown level '{}' (debug, info, warning, error)",
-                                   options.log_level));
+      loaded.errors.push_back(
+          fmt::format("--log-level: unknown level '{}' (debug, info, warning, error)", options.log_level));
     }
   }
-  if (!errors.empty()) return errors;
-  return config;
+}
+
+// The socket's group is looked up now, so --check-config names a group that does not exist.
+void check_socket_group(const std::string& file, LoadedConfig& loaded) {
+  const std::string& group = loaded.config.socket.group;
+  if (group.empty() || ::getgrnam(group.c_str()) != nullptr) return;
+  loaded.errors.push_back(format_parse_error({"socket.group", fmt::format("no group '{}'", group)}, file));
+}
+
+}  // namespace
+
+LoadedConfig load_daemon_config(const DaemonOptions& options) {
+  LoadedConfig loaded{default_daemon_config(), {}};
+  const std::string file = pick_config_file(options);
+  if (!file.empty()) apply_file(file, loaded);
+  check_socket_group(file, loaded);
+  apply_flags(options, loaded);
+  return loaded;
 }
 
 }  // namespace traio

@@ -1,9 +1,7 @@
 #pragma once
 // traiod's command line over its config file (SPEC §4): flags override the file, the file
 // overrides the defaults.
-#include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "config/daemon_config.hpp"
@@ -19,7 +17,18 @@ struct DaemonOptions {
   std::string log_level;
 };
 
-// The config, or every error found (each a line for the user: "file: key: reason").
-std::variant<DaemonConfig, std::vector<std::string>> load_daemon_config(const DaemonOptions& options);
+enum class BootDirSource { Known, Unknown };
+
+struct LoadedConfig {
+  DaemonConfig config;              // every valid key and flag applied; a bad one keeps its default
+  std::vector<std::string> errors;  // every error, each a line for the user: "file: key: reason"
+  // Unknown when the file could not be read or parsed, or its boot_dir is bad: the boot
+  // trees that --check-config would check are then not the ones meant.
+  BootDirSource boot_dir = BootDirSource::Known;
+
+  bool ok() const { return errors.empty(); }
+};
+
+LoadedConfig load_daemon_config(const DaemonOptions& options);
 
 }  // namespace traio

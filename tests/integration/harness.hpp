@@ -138,6 +138,52 @@ class Daemon {
   std::optional<int> status_;
 };
 
+// A traiod started exactly as a test says: its own arguments and environment, maybe under
+// a wrapper that execs it (setpriv, systemd-socket-activate: same pid), maybe with a
+// listening socket handed over as fd 3 the way systemd does (LISTEN_FDS=1, LISTEN_PID=its
+// pid). For what the Daemon fixture fixes (flags, socket, environment). Its output goes to
+// a log file. The destructor stops it (SIGTERM, bounded wait, SIGKILL) and kills whatever
+// it left (found by `leftover_marker`).
+struct TraiodLaunch {
+  std::vector<std::string> args{};   // after the traiod binary
+  Env env{};                         // over a copy of the test's environment, without TRAIO_*
+  std::vector<std::string> unset{};  // variables of the test's environment to leave out
+  std::vector<std::string> wrapper{};// run as wrapper..., traiod, args...
+  int listen_fd = -1;                // handed over as fd 3 (systemd socket activation)
+  std::vector<std::string> pid_env{};// variables set to traiod's pid (WATCHDOG_PID), as systemd does
+  std::filesystem::path log{};       // traiod's stdout and stderr
+  // Processes with this in their environment ("TRAIO_SOCKET=/x/traio.sock") are its jobs.
+  std::string leftover_marker{};
+};
+
+class Traiod {
+ public:
+  explicit Traiod(TraiodLaunch launch);
+  ~Traiod();
+  Traiod(const Traiod&) = delete;
+  Traiod& operator=(const Traiod&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Exit status once it has exited (128+N for a signal), without waiting.
+  std::optional<int> exited();
+  // Sends `signo` (0: none), waits up to `limit`; the exit status, -1 when it had to be killed.
+  int stop(int signo, Millis limit = 20s);
+  std::string log() const;
+  std::vector<pid_t> leftovers() const;
+
+ private:
+  TraiodLaunch launch_;
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Polls `traioctl --socket PATH ping` (with `env`) until it answers or `limit` passes.
+bool wait_for_ping(const std::string& socket, const Env& env = {}, Millis limit = 10s);
+// Processes whose environment holds the line `entry` ("TRAIO_SOCKET=/x/traio.sock").
+std::vector<pid_t> processes_with_env(const std::string& entry);
+// Variable names and values of a process's environment (/proc/PID/environ).
+Env environment_of(pid_t pid);
+
 // Every pid in /proc (the test process's own included).
 std::vector<pid_t> all_pids();
 // Processes whose command line starts with `marker` (e.g. "sleep 31.42"), so that a

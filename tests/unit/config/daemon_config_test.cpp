@@ -126,6 +126,17 @@ TEST_CASE("daemon config: unknown keys and wrong types name the key path, all co
   CHECK(has(errors_of({{"socket", {{"mode", "0999"}}}}), "socket.mode: expected octal string like \"0660\", got \"0999\""));
 }
 
+TEST_CASE("daemon config: applied key by key, a bad key keeps its default and the good ones still apply") {
+  DaemonConfig config = default_daemon_config();
+  const std::string default_socket = config.socket.path;
+  auto errors = apply_daemon_config(json{{"history", 9}, {"socket", {{"path", "relative"}}}, {"boot_dir", "/b"}}, config);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].path == "socket.path");
+  CHECK(config.history == 9);
+  CHECK(config.boot_dir == "/b");
+  CHECK(config.socket.path == default_socket);
+}
+
 TEST_CASE("daemon config: backoff initial may not exceed max") {
   CHECK(has(errors_of({{"defaults", {{"restart", {{"backoff", {{"initial", "2m"}}}}}}}}),
             "defaults.restart.backoff.initial: must not exceed backoff.max (2m > 1m)"));

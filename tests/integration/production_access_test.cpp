@@ -1,0 +1,178 @@
+// SPEC §5 access with the real traiod: the socket's mode, owner and group; a second uid
+// (nobody, through setpriv; root only) may read everything but act only on its own nodes,
+// and its jobs run as itself.
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "tests/integration/harness.hpp"
+
+using namespace traio::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uid_t kNobody = 65534;
+
+bool skip_unless_root_and_nobody() {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: a second uid needs root (setpriv)");
+    return true;
+  }
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr || nobody->pw_uid != kNobody || ::access("/usr/bin/setpriv", X_OK) != 0) {
+    MESSAGE("skipped: needs user nobody (uid 65534) and /usr/bin/setpriv");
+    return true;
+  }
+  return false;
+}
+
+struct stat stat_of(const std::string& path) {
+  struct stat st{};
+  REQUIRE_MESSAGE(::stat(path.c_str(), &st) == 0, path);
+  return st;
+}
+
+std::vector<std::string> as_uid(uid_t uid, gid_t gid, std::vector<std::string> argv) {
+  std::vector<std::string> out = {"/usr/bin/setpriv", "--reuid=" + std::to_string(uid),
+                                  "--regid=" + std::to_string(gid), "--clear-groups", "--"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+// traioctl as `uid`, against `d` (whose socket the test config opens to everyone).
+CtlResult ctl_as(const Daemon& d, uid_t uid, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {traioctl_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Proc(as_uid(uid, uid, argv), d.ctl_env()).finish(30s);
+}
+
+// One raw protocol request as `uid`, for the error code itself (traioctl shows the message).
+json request_as(const Daemon& d, uid_t uid, const json& request) {
+  const char* script =
+      "import socket, sys\n"
+      "s = socket.socket(socket.AF_UNIX)\n"
+      "s.connect(sys.argv[1])\n"
+      "s.sendall(sys.argv[2].encode() + b'\\n')\n"
+      "print(s.makefile().readline(), end='')\n";
+  auto r = Proc(as_uid(uid, uid, {"/usr/bin/python3", "-c", script, d.socket(), request.dump()}), {}).finish(30s);
+  REQUIRE_MESSAGE(r.code == 0, r.describe());
+  return r.json();
+}
+
+// A daemon whose socket anyone may connect to: SPEC §5 then decides by the peer's uid.
+DaemonOptions open_socket() { return DaemonOptions{R"({"socket": {"mode": "0666"}})"}; }
+
+void open_dir(const Daemon& d) { fs::permissions(d.dir().path(), fs::perms(0755)); }
+
+uid_t uid_of_process(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
+  return static_cast<uid_t>(-1);
+}
+
+// The node at `path` in a `ps --json` tree.
+json find_node(const json& node, const std::string& path) {
+  if (node.value("path", "") == path) return node;
+  for (const auto& child : node.value("children", json::array()))
+    if (auto found = find_node(child, path); !found.is_null()) return found;
+  return nullptr;
+}
+
+json ps_node(const CtlResult& ps, const std::string& path) {
+  REQUIRE_MESSAGE(ps.code == 0, ps.describe());
+  json tree = ps.json();
+  if (tree.contains("node")) tree = tree["node"];
+  return find_node(tree, path);
+}
+
+}  // namespace
+
+TEST_CASE("access: the socket is 0660, owned by the daemon's user and group") {
+  Daemon d;
+  auto st = stat_of(d.socket());
+  CHECK(S_ISSOCK(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0660);
+  CHECK(st.st_uid == ::geteuid());
+  CHECK(st.st_gid == ::getegid());
+}
+
+TEST_CASE("access: socket.mode and socket.group set the socket's mode and group") {
+  // Root may give it any group; another user one of its own.
+  const group* gr = ::geteuid() == 0 ? ::getgrnam("adm") : ::getgrgid(::getegid());
+  REQUIRE(gr != nullptr);
+  const std::string name = gr->gr_name;
+  const gid_t gid = gr->gr_gid;
+  Daemon d(DaemonOptions{json{{"socket", {{"mode", "0640"}, {"group", name}}}}.dump()});
+  auto st = stat_of(d.socket());
+  CHECK((st.st_mode & 07777) == 0640);
+  CHECK(st.st_gid == gid);
+  CHECK(st.st_uid == ::geteuid());
+}
+
+TEST_CASE("access: another uid reads root's nodes but may not cancel, signal, time out, finalize or spawn into them") {
+  if (skip_unless_root_and_nobody()) return;
+  Daemon d(open_socket());
+  open_dir(d);
+  d.ok({"fork", "--name", "svc"});
+  const std::string job = d.ok({"spawn", "--scope", "/svc", "--name", "web", "--", "sleep", "32.11"});
+  REQUIRE(d.inspect_until(job, is_running)["state"] == "running");
+
+  // Reading is open to everyone (docs/protocol.md), and shows who owns what.
+  json seen = ps_node(ctl_as(d, kNobody, {"--json", "ps"}), job);
+  REQUIRE_MESSAGE(!seen.is_null(), "ps --json as nobody lacks ", job);
+  CHECK(seen["owner_uid"] == 0);
+  CHECK(ctl_as(d, kNobody, {"inspect", job}).code == 0);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{{"cancel", job},
+                                                                {"cancel", "/svc"},
+                                                                {"signal", job, "TERM"},
+                                                                {"timeout", job, "1s"},
+                                                                {"finalize", "/svc"},
+                                                                {"spawn", "--scope", "/svc", "--", "true"},
+                                                                {"shutdown"}}) {
+    auto r = ctl_as(d, kNobody, args);
+    CHECK_MESSAGE(r.code == 7, args[0], ": ", r.describe());
+  }
+  json reply = request_as(d, kNobody, {{"v", 1}, {"id", 7}, {"op", "cancel"}, {"args", {{"path", job}}}});
+  CHECK_MESSAGE(reply["ok"] == false, reply.dump());
+  CHECK(reply["error"]["code"] == "permission_denied");
+  CHECK(reply["error"]["message"] == "uid 65534 may not act on " + job + " (owned by uid 0)");
+  // Nothing happened to root's job.
+  json node = d.inspect(job);
+  CHECK(node["state"] == "running");
+  CHECK(node["sent_signal"].is_null());
+  CHECK(node["timeout"].is_null());
+}
+
+TEST_CASE("access: another uid's job runs as it, it may cancel it, a third uid may not, and ps shows its owner") {
+  if (skip_unless_root_and_nobody()) return;
+  const passwd* daemon_user = ::getpwnam("daemon");
+  REQUIRE(daemon_user != nullptr);
+  Daemon d(open_socket());
+  open_dir(d);
+  auto spawned = ctl_as(d, kNobody, {"spawn", "--cwd", "/", "--", "sleep", "32.12"});
+  REQUIRE_MESSAGE(spawned.code == 0, spawned.describe());
+  const std::string job = spawned.line();
+  REQUIRE(d.inspect_until(job, is_running)["state"] == "running");
+  auto pids = processes_with_cmdline("sleep 32.12");
+  REQUIRE(pids.size() == 1);
+  CHECK(uid_of_process(pids[0]) == kNobody);
+  CHECK(ps_node(d.ctl({"--json", "ps"}), job)["owner_uid"] == kNobody);
+
+  auto other = ctl_as(d, daemon_user->pw_uid, {"cancel", job});
+  CHECK_MESSAGE(other.code == 7, other.describe());
+  CHECK(d.inspect(job)["state"] == "running");
+
+  auto own = ctl_as(d, kNobody, {"cancel", job});
+  CHECK_MESSAGE(own.code == 0, own.describe());
+  CHECK(d.inspect_until(job, is_done)["outcome"] == "cancelled");
+}

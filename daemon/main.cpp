@@ -30,7 +30,12 @@ void use_activated_socket_path(traio::DaemonConfig& config) {
   auto fd = traio::activated_socket_fd();
   if (!fd) return;
   std::string path = traio::activated_socket_path(*fd);
-  if (!path.empty()) config.socket.path = path;
+  if (path.empty()) return;
+  // A path bound relative to the binder's directory (systemd-socket-activate -l x.sock), which
+  // is ours too: it execs us there.
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  config.socket.path = ec ? path : absolute.lexically_normal().string();
 }
 
 int run(traio::DaemonConfig config, const traio::BootTrees& boot) {

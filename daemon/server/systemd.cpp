@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -123,7 +124,8 @@ void SystemdNotifier::arm_status() {
 }
 
 void SystemdNotifier::arm_watchdog() {
-  watchdog_.expires_after(*watchdog_period_ / 2);
+  // At least 1 ms: a WATCHDOG_USEC of 1 must not turn the loop into a busy one.
+  watchdog_.expires_after(std::max<std::chrono::microseconds>(*watchdog_period_ / 2, std::chrono::milliseconds(1)));
   watchdog_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;  // stopped
     send_status_if_changed("WATCHDOG=1\n");

@@ -88,8 +88,9 @@ std::vector<LeftoverFate> kill_leftovers(const std::vector<Leftover>& leftovers,
   return fates;
 }
 
-std::size_t remove_stale_job_cgroups(const std::string& own_cgroup) {
-  std::size_t removed = 0;
+std::size_t remove_stale_job_cgroups(const std::string& own_cgroup, std::chrono::milliseconds limit) {
+  std::vector<std::filesystem::path> runs;
+  std::vector<Leftover> populated;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(own_cgroup, ec)) {
     const std::string name = entry.path().filename().string();
@@ -99,12 +100,17 @@ std::size_t remove_stale_job_cgroups(const std::string& own_cgroup) {
     const std::string pid = name.substr(6, dash == std::string::npos ? std::string::npos : dash - 6);
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     if (std::filesystem::exists("/proc/" + pid, ec)) continue;
-    for (const auto& leaf : std::filesystem::directory_iterator(entry.path(), ec))
-      if (leaf.is_directory(ec) && leaf.path().filename().string().starts_with("job-") && ::rmdir(leaf.path().c_str()) == 0)
-        ++removed;
-    if (::rmdir(entry.path().c_str()) == 0) ++removed;
+    runs.push_back(entry.path());
+    for (const auto& leaf : std::filesystem::directory_iterator(entry.path(), ec)) {
+      if (!leaf.is_directory(ec) || !leaf.path().filename().string().starts_with("job-")) continue;
+      if (cgroup_populated(leaf.path())) populated.push_back({0, 0, leaf.path().string()});
+      else ::rmdir(leaf.path().c_str());
+    }
   }
-  return removed;
+  std::size_t killed = 0;
+  for (auto fate : kill_leftovers(populated, limit)) killed += fate == LeftoverFate::Killed;
+  for (const auto& run : runs) ::rmdir(run.c_str());
+  return killed;
 }
 
 }  // namespace traio::os

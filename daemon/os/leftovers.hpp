@@ -29,10 +29,11 @@ enum class LeftoverFate {
 // gone (cgroups empty and removed, main processes dead or zombies). One fate per leftover.
 std::vector<LeftoverFate> kill_leftovers(const std::vector<Leftover>& leftovers, std::chrono::milliseconds limit);
 
-// Removes the empty job cgroups that runs of traiod which are no longer alive left under
+// Removes the job cgroups that runs of traiod which are no longer alive left under
 // `own_cgroup` ("traio-<pid>-<n>/job-<id>", made by ProcessRunner): a SIGKILLed daemon
-// cannot remove them. Non-empty ones are left (the journal's recovery kills those it
-// knows of). Returns how many directories were removed.
-std::size_t remove_stale_job_cgroups(const std::string& own_cgroup);
+// cannot remove them. A leaf that still holds processes is killed first: they are jobs of
+// a dead daemon that nothing supervises (the journal names most of them, but not a job
+// started in the instant before the crash). Returns how many leaves were killed.
+std::size_t remove_stale_job_cgroups(const std::string& own_cgroup, std::chrono::milliseconds limit);
 
 }  // namespace traio::os

@@ -85,10 +85,6 @@ os::CgroupDir make_jobs_cgroup(const std::string& own) {
     warn_process_groups_only("no writable cgroup v2 hierarchy");
     return {};
   }
-  if (g_runner_count == 0) {
-    if (auto removed = os::remove_stale_job_cgroups(own))
-      log(LogLevel::Info, "removed {} empty cgroup(s) left by earlier runs of traiod in {}", removed, own);
-  }
   auto dir = os::CgroupDir::create(fmt::format("{}/traio-{}-{}", own, ::getpid(), ++g_runner_count));
   if (!dir) {
     warn_process_groups_only(fmt::format("cannot create {}/traio-*: {}", own, dir.error().message()));
@@ -157,6 +153,12 @@ std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
   return it->second->how;
+}
+
+void ProcessRunner::remove_stale_cgroups() const {
+  if (!jobs_cgroup_.valid()) return;
+  if (auto killed = os::remove_stale_job_cgroups(own_cgroup_, std::chrono::seconds(2)))
+    log(LogLevel::Warning, "killed the processes of {} job(s) that a dead traiod left in {}", killed, own_cgroup_);
 }
 
 std::string ProcessRunner::cgroup_path(NodeId id) const {

@@ -72,6 +72,7 @@ void Daemon::open_journal() {
   } else if (!lines->empty()) {
     recovery_ = recover_journal(*lines, supervisor_);
   }
+  supervisor_.remove_stale_cgroups();  // after the recovery, which names what it kills
   auto file = os::JournalFile::open(path);
   if (!file) {
     // Jobs run without durability rather than not at all (a full disk must not keep the

@@ -59,6 +59,9 @@ void Journal::on_event(const LifecycleEvent& event) {
       }
       add(journal::start_record(event.id, start));
       runs_[event.id] = std::move(start);
+      // Written at once, not at the end of the turn: a crash during a burst of spawns must
+      // not leave processes the journal does not name (one write(2) per run).
+      (void)flush();
       break;
     }
     case EventKind::Done:

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 namespace traio {
 namespace {
@@ -19,15 +19,31 @@ using boost::asio::local::stream_protocol;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
+// Whoever may rename or replace entries in the socket's directory may put their own socket
+// in its place and read what clients send (/tmp/traio-<uid> made ahead by another user): the
+// directory must be ours or root's, and not writable by others unless sticky (/tmp).
+void check_parent_dir(const fs::path& parent) {
+  struct stat st {};
+  if (::stat(parent.c_str(), &st) != 0) fail(fmt::format("cannot stat {}: {}", parent.string(), std::strerror(errno)));
+  if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    fail(fmt::format("{} is owned by uid {}, not by uid {} or root: another user could replace the socket",
+                     parent.string(), st.st_uid, ::geteuid()));
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
+    fail(fmt::format("{} is writable by its group or others (mode {:04o}): another user could replace the socket",
+                     parent.string(), st.st_mode & 07777));
+}
+
 void make_parent_dir(const fs::path& socket_path) {
   fs::path parent = socket_path.parent_path();
   if (parent.empty()) return;
   std::error_code ec;
-  if (fs::exists(parent, ec)) return;
-  fs::create_directories(parent, ec);
-  if (ec) fail(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
-  fs::permissions(parent, fs::perms(0755), ec);
-  if (ec) fail(fmt::format("cannot chmod {}: {}", parent.string(), ec.message()));
+  if (!fs::exists(parent, ec)) {
+    fs::create_directories(parent, ec);
+    if (ec) fail(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+    fs::permissions(parent, fs::perms(0755), ec);
+    if (ec) fail(fmt::format("cannot chmod {}: {}", parent.string(), ec.message()));
+  }
+  check_parent_dir(parent);
 }
 
 // A socket file left by a daemon that died is removed; a live one means another traiod

@@ -176,3 +176,37 @@ TEST_CASE("access: another uid's job runs as it, it may cancel it, a third uid m
   CHECK_MESSAGE(own.code == 0, own.describe());
   CHECK(d.inspect_until(job, is_done)["outcome"] == "cancelled");
 }
+
+TEST_CASE("access: traiod refuses a socket directory another user owns or may write, unless it is sticky") {
+  if (skip_unless_root_and_nobody()) return;
+  struct Case {
+    std::string name;
+    uid_t owner;
+    fs::perms mode;
+    std::string refusal;  // empty: accepted
+  };
+  for (const Case& c : {Case{"nobodys", kNobody, fs::perms(0755), "is owned by uid 65534"},
+                        Case{"group-writable", 0, fs::perms(0775), "is writable by its group or others (mode 0775)"},
+                        Case{"sticky", 0, fs::perms(01777), ""}}) {
+    CAPTURE(c.name);
+    TempDir dir;
+    const fs::path sockets = dir / c.name;
+    fs::create_directory(sockets);
+    REQUIRE(::chown(sockets.c_str(), c.owner, c.owner) == 0);
+    fs::permissions(sockets, c.mode);
+    const std::string socket = (sockets / "traio.sock").string();
+    write_file(dir / "traiod.json", json{{"log_dir", (dir / "logs").string()}, {"boot_dir", (dir / "boot").string()}}.dump());
+    Traiod traiod({.args = {"--config", (dir / "traiod.json").string(), "--socket", socket, "--state-dir",
+                            (dir / "state").string()},
+                   .log = dir / "traiod.log",
+                   .leftover_marker = "TRAIO_SOCKET=" + socket});
+    if (c.refusal.empty()) {
+      CHECK_MESSAGE(wait_for_ping(socket), traiod.log());
+      CHECK(traiod.stop(SIGTERM) == 0);
+    } else {
+      CHECK(traiod.stop(0, 10s) == 1);
+      CHECK_MESSAGE(traiod.log().find(sockets.string() + " " + c.refusal) != std::string::npos, traiod.log());
+      CHECK_FALSE(fs::exists(socket));
+    }
+  }
+}

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "common/version.hpp"
 #include "cli/output.hpp"
 
 namespace traio::cli {
@@ -10,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kClientVersion = "0.1.0";
+constexpr const char* kClientVersion = kVersion;
 
 int run_ping(const Context& ctx) {
   auto conn = ctx.connect();

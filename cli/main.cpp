@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "common/version.hpp"
 
 using namespace traio;
 using namespace traio::cli;
@@ -48,6 +49,8 @@ int parse(CLI::App& app, const std::vector<std::string>& head) {
     return app.exit(e);  // prints help, 0
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);  // prints the version, 0
   } catch (const CLI::ParseError& e) {
     if (head.size() > 1 && head[1].rfind("-", 0) != 0 && !is_command(app, head[1]))
       return fail(ExitCode::Usage, "unknown command '" + head[1] + "'\nrun 'traioctl --help' for usage");
@@ -62,6 +65,7 @@ int parse(CLI::App& app, const std::vector<std::string>& head) {
 int main(int argc, char** argv) {
   Context ctx;
   CLI::App app{"traioctl: drive traiod, the structured-concurrency task supervisor", "traioctl"};
+  app.set_version_flag("--version", std::string("traioctl ") + traio::kVersion);
   app.require_subcommand(1);
   app.fallthrough();  // global options may come after the verb too
   // Extras are checked below: the verbs not supported yet take anything (and say so).

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/exit_code.hpp"
+#include "common/version.hpp"
 #include "daemon/os/reaper.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/server/boot_trees.hpp"
@@ -82,6 +83,7 @@ int check_config(const traio::LoadedConfig& loaded) {
 
 int main(int argc, char** argv) {
   CLI::App app{"traiod: the traio supervisor daemon"};
+  app.set_version_flag("--version", std::string("traiod ") + traio::kVersion);
   traio::DaemonOptions options;
   bool check = false;
   app.add_option("--config", options.config_file, "config file (root: /etc/traio/traiod.json when it exists)");

@@ -2,15 +2,12 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/runners/logger.hpp"
+#include "common/version.hpp"
 #include "daemon/server/access.hpp"
 #include "daemon/server/op_args.hpp"
 #include "daemon/server/op_call.hpp"
 
 namespace traio {
-
-namespace {
-constexpr const char* kVersion = "0.1.0";
-}
 
 OpResult op_ping(OpCall& call) {
   if (auto ok = check_arg_keys(call.args(), {}); !ok) return ok.error();

@@ -44,3 +44,14 @@ TEST_CASE("version without a daemon prints the client's version, says so on stde
   CHECK(v["daemon_version"].is_null());
   CHECK(v["daemon_reachable"] == false);
 }
+
+TEST_CASE("traiod --version and traioctl --version print the project's version and exit 0") {
+  Proc daemon({TRAIOD_BIN, "--version"}, {});
+  auto d = daemon.finish(10s);
+  CHECK_MESSAGE(d.code == 0, d.describe());
+  CHECK(d.line() == std::string("traiod ") + TRAIO_VERSION);
+  Proc client({traioctl_bin(), "--version"}, {});
+  auto c = client.finish(10s);
+  CHECK_MESSAGE(c.code == 0, c.describe());
+  CHECK(c.line() == std::string("traioctl ") + TRAIO_VERSION);
+}

@@ -13,7 +13,7 @@ TEST_CASE("ping answers with pong and the version") {
   REQUIRE(client.connected());
   auto result = result_of(client.call(7, "ping"));
   CHECK(result["pong"] == true);
-  CHECK(result["version"] == "0.1.0");
+  CHECK(result["version"] == TRAIO_VERSION);
   auto reply = client.call(8, "version");
   CHECK(reply["id"] == 8);
   CHECK(result_of(reply)["protocol"] == 1);

@@ -47,6 +47,11 @@ Status check_may_act(const Node& node, Uid peer) {
   return denied(fmt::format("uid {} may not act on {} (owned by uid {})", peer, node.path, node.owner_uid));
 }
 
+Status check_may_read(const Node& node, Uid peer) {
+  if (is_privileged(peer) || node.owner_uid == peer) return ok_status();
+  return denied(fmt::format("uid {} may not read {} (owned by uid {})", peer, node.path, node.owner_uid));
+}
+
 Status check_may_create_in(const Node& scope, Uid peer) {
   if (scope.id == kRootId) return ok_status();
   return check_may_act(scope, peer);

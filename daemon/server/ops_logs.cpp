@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/server/access.hpp"
 #include "daemon/server/op_args.hpp"
 
 namespace traio {
@@ -78,6 +79,7 @@ boost::asio::awaitable<OpResult> op_logs(OpCall call) {
   if (!follow) co_return follow.error();
   const Node* node = tree.find(*id);
   if (node == nullptr) co_return Error{ErrorCode::NotFound, "node was forgotten"};
+  if (auto ok = check_may_read(*node, call.session->peer_uid()); !ok) co_return ok.error();
 
   if (*follow) co_return co_await follow_logs(std::move(call), *id, *stream, lines->value_or(kFollowLines));
   json out = json::array();

@@ -1,5 +1,6 @@
 // ps and inspect: node objects (docs/protocol.md "Node objects").
 #include "daemon/server/node_json.hpp"
+#include "daemon/server/access.hpp"
 #include "daemon/server/op_args.hpp"
 #include "daemon/server/op_call.hpp"
 
@@ -29,6 +30,7 @@ OpResult op_inspect(OpCall& call) {
   if (!id) return id.error();
   const Node* node = tree.find(*id);
   if (node == nullptr) return Error{ErrorCode::NotFound, "node was forgotten"};
+  if (auto ok = check_may_read(*node, call.session->peer_uid()); !ok) return ok.error();
   return nlohmann::json{{"node", node_json(tree, *node, SpecField::Include)}};
 }
 

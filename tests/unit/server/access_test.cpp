@@ -68,7 +68,7 @@ void open_to_everyone(DaemonConfig& c) {
 
 }  // namespace
 
-TEST_CASE("another uid may read and fork under /, and act only on the nodes it created") {
+TEST_CASE("another uid may see ps and fork under /, and inspect or act on only the nodes it created") {
   if (::geteuid() != 0) return;  // needs root to be another user
   TestDaemon daemon(open_to_everyone);
   Client root(daemon.socket_path());
@@ -90,6 +90,10 @@ TEST_CASE("another uid may read and fork under /, and act only on the nodes it c
   CHECK(error_code_of(reply_as(kNobody, daemon, "wait", {{"paths", {"/roots"}}, {"claim", true}})) ==
         "permission_denied");
   CHECK(error_code_of(reply_as(kNobody, daemon, "shutdown")) == "permission_denied");
+  CHECK(error_code_of(reply_as(kNobody, daemon, "inspect", {{"path", "/roots"}})) == "permission_denied");
+  CHECK(error_code_of(reply_as(kNobody, daemon, "logs", {{"path", "/roots"}})) == "permission_denied");
+  CHECK(error_code_of(reply_as(kNobody, daemon, "logs", {{"path", "/roots"}, {"follow", true}})) == "permission_denied");
+  CHECK(result_of(reply_as(kNobody, daemon, "inspect", {{"path", mine}}))["node"]["owner_uid"] == kNobody);
   CHECK(result_of(root.call(3, "inspect", {{"path", "/roots"}}))["node"]["state"] == "open");
 
   CHECK(reply_as(kNobody, daemon, "cancel", {{"path", mine}})["ok"] == true);

@@ -1,5 +1,7 @@
 #include "cli/render_tree.hpp"
 
+#include <pwd.h>
+
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -10,9 +12,19 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kColumns = 7;
+constexpr std::size_t kColumns = 8;
 using Row = std::array<std::string, kColumns>;
-constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT"};
+constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT", "OWNER"};
+constexpr std::size_t kOwnerColumn = 7;
+
+// The user name of a uid when it has one, else the number.
+std::string owner_text(const json& node) {
+  auto it = node.find("owner_uid");
+  if (it == node.end() || !it->is_number_integer() || it->get<long long>() < 0) return "-";
+  const auto uid = static_cast<uid_t>(it->get<long long>());
+  if (const passwd* pw = ::getpwuid(uid); pw != nullptr) return pw->pw_name;
+  return std::to_string(uid);
+}
 
 std::string kind_of(const json& node) {
   if (auto it = node.find("kind"); it != node.end() && it->is_string()) return it->get<std::string>();
@@ -29,7 +41,8 @@ Row row_of(const json& node, const std::string& label, const TreeStyle& style) {
              scalar_text(node.value("outcome", json())),
              scalar_text(node.value("pid", json())),
              age ? format_age(*age) : "-",
-             exit.empty() ? "-" : exit};
+             exit.empty() ? "-" : exit,
+             owner_text(node)};
 }
 
 // Depth-first, children in the order the daemon lists them (submission order).
@@ -75,20 +88,25 @@ std::string render_tree(const json& root, const TreeStyle& style) {
   std::vector<Row> body;
   collect(root, "", "", style, body);
   rows.insert(rows.end(), body.begin(), body.end());
+  // OWNER only when the tree holds nodes of more than one user (SPEC §5): a single user's
+  // tree stays as narrow as before.
+  const bool several_owners = std::any_of(body.begin(), body.end(),
+                                          [&](const Row& row) { return row[kOwnerColumn] != body.front()[kOwnerColumn]; });
+  const std::size_t columns = several_owners ? kColumns : kOwnerColumn;
   std::array<std::size_t, kColumns> width{};
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], display_width(row[c]));
+    for (std::size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], display_width(row[c]));
   std::string out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
-    for (std::size_t c = 0; c < kColumns; ++c) {
+    for (std::size_t c = 0; c < columns; ++c) {
       const std::string& cell = rows[r][c];
       const std::string_view colour =
           style.colour == Colour::On && r > 0 ? colour_of(c, cell) : std::string_view{};
       line += colour;
       line += cell;
       if (!colour.empty()) line += "\033[0m";
-      if (c + 1 < kColumns) line += std::string(width[c] - display_width(cell) + 2, ' ');
+      if (c + 1 < columns) line += std::string(width[c] - display_width(cell) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + '\n';

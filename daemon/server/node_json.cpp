@@ -123,6 +123,7 @@ json brief_node_json(const Node& node) {
   if (node.started_at) j["started_at"] = format_rfc3339(*node.started_at);
   if (node.ended_at) j["ended_at"] = format_rfc3339(*node.ended_at);
   if (node.restart.restarts != 0) j["restarts"] = node.restart.restarts;
+  j["owner_uid"] = node.owner_uid;  // ps draws an OWNER column when owners differ
   if (node.restart.next_attempt_wall) j["next_attempt"] = format_rfc3339(*node.restart.next_attempt_wall);
   if (!node.after.empty()) j["after"] = after_json(node);
   return j;

@@ -83,3 +83,18 @@ TEST_CASE("ps colours states and outcomes only when asked") {
   style.colour = Colour::On;
   CHECK(render_tree(root, style).find("\033[31mfailed\033[0m") != std::string::npos);
 }
+
+TEST_CASE("ps adds an OWNER column, by user name, only when the tree holds several users' nodes") {
+  json root = {{"path", "/"}, {"type", "scope"}, {"state", "open"}, {"owner_uid", 0},
+               {"children", {{{"name", "a"}, {"type", "job"}, {"kind", "process"}, {"state", "running"}, {"owner_uid", 0}}}}};
+  const std::string single = render_tree(root, TreeStyle{});
+  CHECK(single.find("OWNER") == std::string::npos);
+  root["children"].push_back({{"name", "b"}, {"type", "job"}, {"kind", "sleep"}, {"state", "running"}, {"owner_uid", 65534}});
+  root["children"].push_back({{"name", "c"}, {"type", "job"}, {"kind", "sleep"}, {"state", "running"}, {"owner_uid", 4242424}});
+  const std::string several = render_tree(root, TreeStyle{});
+  INFO(several);
+  CHECK(several.find("OWNER") != std::string::npos);
+  CHECK(several.find("  root\n") != std::string::npos);
+  CHECK(several.find("  nobody\n") != std::string::npos);
+  CHECK(several.find("  4242424\n") != std::string::npos);  // no passwd entry: the number
+}

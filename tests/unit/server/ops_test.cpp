@@ -181,7 +181,8 @@ TEST_CASE("ps brief carries only the fields the tree draws, nested the same way"
   CHECK(job.contains("created_at"));
   CHECK_FALSE(job.contains("exit_code"));  // no value yet: left out
   CHECK_FALSE(job.contains("cause"));
-  CHECK_FALSE(job.contains("owner_uid"));
+  CHECK(job.contains("owner_uid"));  // drawn as OWNER when owners differ
+  CHECK_FALSE(job.contains("master"));
   CHECK(job.size() + 10 < result_of(client.call(4, "inspect", {{"path", "/s/live"}}))["node"].size());
   auto bad = client.call(5, "ps", {{"brief", "yes"}});
   CHECK(bad.contains("error"));

@@ -36,8 +36,11 @@ json client_only_version() {
 int run_version(const Context& ctx) {
   // The client's own version is known without a daemon: print it before trying to reach one.
   if (!ctx.global.json) std::cout << "traioctl " << kClientVersion << '\n' << std::flush;
-  // Unreachable: connect() says so on stderr ("cannot reach traiod at ..."), exit 6.
+  // Unreachable: connect() says so on stderr ("cannot reach traiod at ..."), exit 6. With
+  // --json the one object on stdout is the version's, which says daemon_reachable: false.
+  set_json_errors(false);
   auto conn = ctx.connect();
+  set_json_errors(ctx.global.json);
   if (!conn) {
     if (ctx.global.json) print_json(client_only_version());
     return as_int(ExitCode::Unreachable);

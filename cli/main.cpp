@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
 
   const std::vector<std::string> head = split_trailing(argc, argv, ctx);
   if (const int code = parse(app, head); code >= 0) return code;
+  set_json_errors(ctx.global.json);
   if (ctx.global.host) return fail(ExitCode::Usage, "--host: not supported yet");
   const CLI::App* sub = app.get_subcommands().front();
   if (const auto extras = app.remaining(true); !extras.empty() && !sub->get_prefix_command()) {

@@ -8,7 +8,39 @@
 
 namespace traio::cli {
 
-int fail(ExitCode code, std::string_view message) {
+namespace {
+
+bool g_json_errors = false;
+
+std::string_view exit_code_name(ExitCode code) {
+  switch (code) {
+    case ExitCode::Success: return "success";
+    case ExitCode::Failed: return "failed";
+    case ExitCode::Usage: return "usage";
+    case ExitCode::TimedOut: return "timed_out";
+    case ExitCode::Cancelled: return "cancelled";
+    case ExitCode::NotFound: return "not_found";
+    case ExitCode::Unreachable: return "unreachable";
+    case ExitCode::Refused: return "refused";
+    case ExitCode::WaitExpired: return "wait_expired";
+    case ExitCode::Skipped: return "skipped";
+  }
+  return "failed";
+}
+
+int fail_with(ExitCode code, std::string_view name, std::string_view message) {
+  if (g_json_errors)
+    print_json({{"error", {{"code", name}, {"message", message}, {"exit_code", as_int(code)}}}});
+  return fail_text(code, message);
+}
+
+}  // namespace
+
+void set_json_errors(bool on) { g_json_errors = on; }
+
+int fail(ExitCode code, std::string_view message) { return fail_with(code, exit_code_name(code), message); }
+
+int fail_text(ExitCode code, std::string_view message) {
   // Multi-line messages (every error of an invalid spec) get the prefix on each line.
   std::string_view rest = message;
   bool first = true;
@@ -29,7 +61,7 @@ int fail_reply(const Reply& reply) {
     case ReplyStatus::Lost:
       return fail(ExitCode::Unreachable, "lost connection to traiod");
     case ReplyStatus::DaemonError:
-      return fail(exit_code_for(reply.error.code), reply.error.message);
+      return fail_with(exit_code_for(reply.error.code), to_string(reply.error.code), reply.error.message);
   }
   return as_int(ExitCode::Unreachable);
 }

@@ -12,6 +12,12 @@ namespace traio::cli {
 
 // Prints every line of `message` as "traioctl: <line>" on stderr; returns the code as int.
 int fail(ExitCode code, std::string_view message);
+// With --json, a failure is also one JSON object on stdout, {"error": {"code", "message"}},
+// so that scripts read the stable code (the daemon's error code, or the exit code's name:
+// "unreachable", "usage", ...) without parsing stderr.
+void set_json_errors(bool on);
+// fail() without the JSON object: the message on stderr only.
+int fail_text(ExitCode code, std::string_view message);
 // A failed reply: lost connection (6) or the daemon's error mapped to its exit code.
 int fail_reply(const Reply& reply);
 // "traioctl: <verb>: not supported yet", exit 2.

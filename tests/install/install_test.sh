@@ -91,7 +91,14 @@ for key in socket path mode group state_dir log_dir logs max_bytes keep history 
     grep -q "\"$key\":" "$config" || fail "traiod.json has no \"$key\""
 done
 grep -q "\"boot_dir\": \"$prefix/etc/traio/boot.d\"" "$config" || fail "traiod.json: boot_dir is not the installed boot.d"
-out=$("$prefix/bin/traiod" --check-config --config "$config" 2>&1) || fail "traiod --check-config rejects the installed config: $out"
+# The config names the group `traio`, which traio.sysusers (or the README's groupadd)
+# creates; on a machine without it, that must be the only complaint.
+if ! out=$("$prefix/bin/traiod" --check-config --config "$config" 2>&1); then
+    if getent group traio >/dev/null || [[ $(grep -c . <<<"$out") -ne 1 || $out != *"socket.group: no group 'traio'"* ]]; then
+        fail "traiod --check-config rejects the installed config: $out"
+    fi
+    echo "note: no group traio here; --check-config names only that: $out"
+fi
 
 # The man pages render without a warning, and carry the project's version.
 if command -v groff >/dev/null; then

@@ -156,7 +156,7 @@ TEST_CASE("crash journal: a recorded pid that now names another process is left 
   other.signal(SIGKILL);
 }
 
-TEST_CASE("crash journal: a spawn's reply comes after its node is in the journal; a torn last line is skipped") {
+TEST_CASE("crash journal: a spawn's reply comes after its node is in the journal -- a torn last line is skipped") {
   Daemon daemon;
   daemon.ok({"spawn", "--name", "first", "--", "sleep", "31.68"});
   bool recorded = false;

@@ -37,7 +37,7 @@ TEST_CASE("restore: a restored scope and its job are done, resolvable, and leave
   CHECK(out.empty());
 }
 
-TEST_CASE("restore: a new node may take a restored node's name; the path then names the new one") {
+TEST_CASE("restore: a new node may take a restored node's name -- the path then names the new one") {
   TreeHarness h;
   Effects out;
   auto old_id = h.tree.restore(kRootId, restored(NodeType::Job, "web", Outcome::Lost), out);
@@ -51,7 +51,7 @@ TEST_CASE("restore: a new node may take a restored node's name; the path then na
   CHECK(clash.error().code == ErrorCode::NameTaken);
 }
 
-TEST_CASE("restore: only into a scope that exists; restored nodes leave with the history") {
+TEST_CASE("restore: only into a scope that exists -- restored nodes leave with the history") {
   TreeLimits limits;
   limits.history = 2;
   TreeHarness h(limits);

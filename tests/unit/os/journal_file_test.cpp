@@ -18,7 +18,7 @@ extern char** environ;
 
 namespace traio::test {
 
-TEST_CASE("journal file: appends are read back as lines; a torn last line is left out") {
+TEST_CASE("journal file: appends are read back as lines -- a torn last line is left out") {
   TempDir dir;
   const std::string path = dir.file("journal");
   CHECK(os::read_journal_lines(path).value().empty());  // no file yet: no lines

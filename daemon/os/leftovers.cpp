@@ -88,18 +88,14 @@ std::vector<LeftoverFate> kill_leftovers(const std::vector<Leftover>& leftovers,
   return fates;
 }
 
-std::size_t remove_stale_job_cgroups(const std::string& own_cgroup, std::chrono::milliseconds limit) {
+std::size_t remove_crashed_run_cgroups(const std::string& own_cgroup, int old_pid, std::chrono::milliseconds limit) {
+  if (old_pid <= 0 || own_cgroup.empty()) return 0;
+  const std::string prefix = "traio-" + std::to_string(old_pid) + "-";
   std::vector<std::filesystem::path> runs;
   std::vector<Leftover> populated;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(own_cgroup, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_directory(ec) || !name.starts_with("traio-")) continue;
-    // "traio-<pid>-<n>": only a run whose daemon is gone (a live one's pid has a /proc entry).
-    const auto dash = name.find('-', 6);
-    const std::string pid = name.substr(6, dash == std::string::npos ? std::string::npos : dash - 6);
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (std::filesystem::exists("/proc/" + pid, ec)) continue;
+    if (!entry.is_directory(ec) || !entry.path().filename().string().starts_with(prefix)) continue;
     runs.push_back(entry.path());
     for (const auto& leaf : std::filesystem::directory_iterator(entry.path(), ec)) {
       if (!leaf.is_directory(ec) || !leaf.path().filename().string().starts_with("job-")) continue;

@@ -29,11 +29,11 @@ enum class LeftoverFate {
 // gone (cgroups empty and removed, main processes dead or zombies). One fate per leftover.
 std::vector<LeftoverFate> kill_leftovers(const std::vector<Leftover>& leftovers, std::chrono::milliseconds limit);
 
-// Removes the job cgroups that runs of traiod which are no longer alive left under
-// `own_cgroup` ("traio-<pid>-<n>/job-<id>", made by ProcessRunner): a SIGKILLed daemon
-// cannot remove them. A leaf that still holds processes is killed first: they are jobs of
-// a dead daemon that nothing supervises (the journal names most of them, but not a job
-// started in the instant before the crash). Returns how many leaves were killed.
-std::size_t remove_stale_job_cgroups(const std::string& own_cgroup, std::chrono::milliseconds limit);
+// Kills and removes what a crashed run of traiod (pid `old_pid`, known dead: the state
+// directory's lock and the journal say so) left under `own_cgroup` in its job cgroups
+// ("traio-<old_pid>-<n>/job-<id>"), including jobs started in the instant before the crash
+// that the journal does not name. Other runs' directories are never touched: a traiod in
+// another PID namespace cannot tell whether their pids are alive. Returns the leaves killed.
+std::size_t remove_crashed_run_cgroups(const std::string& own_cgroup, int old_pid, std::chrono::milliseconds limit);
 
 }  // namespace traio::os

@@ -155,10 +155,11 @@ std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
   return it->second->how;
 }
 
-void ProcessRunner::remove_stale_cgroups() const {
+void ProcessRunner::remove_crashed_run_cgroups(int old_pid) const {
   if (!jobs_cgroup_.valid()) return;
-  if (auto killed = os::remove_stale_job_cgroups(own_cgroup_, std::chrono::seconds(2)))
-    log(LogLevel::Warning, "killed the processes of {} job(s) that a dead traiod left in {}", killed, own_cgroup_);
+  if (auto killed = os::remove_crashed_run_cgroups(own_cgroup_, old_pid, std::chrono::seconds(2)))
+    log(LogLevel::Warning, "killed the processes of {} job(s) of traiod pid {} that its journal did not name", killed,
+        old_pid);
 }
 
 std::string ProcessRunner::cgroup_path(NodeId id) const {

@@ -77,9 +77,9 @@ class ProcessRunner {
   // The cgroup leaf of a running job ("" without one): the journal records it, so that a
   // restarted daemon can kill what a crashed one left.
   std::string cgroup_path(NodeId id) const;
-  // os::remove_stale_job_cgroups under the daemon's cgroup: after the journal's recovery,
-  // what dead runs of traiod left there that the journal did not name.
-  void remove_stale_cgroups() const;
+  // os::remove_crashed_run_cgroups under the daemon's cgroup: after the journal's recovery,
+  // what the crashed run `old_pid` left there that the journal did not name.
+  void remove_crashed_run_cgroups(int old_pid) const;
   // How a running job was started (env, cwd, credentials; no argv, no output): an exec
   // `ready` probe runs the same way. nullopt when the job runs no process.
   std::optional<os::LaunchRequest> launched_as(NodeId id) const;

@@ -324,7 +324,7 @@ Status Supervisor::signal(NodeId id, int signo) {
 
 std::string Supervisor::job_cgroup(NodeId id) const { return processes_->cgroup_path(id); }
 
-void Supervisor::remove_stale_cgroups() const { processes_->remove_stale_cgroups(); }
+void Supervisor::remove_crashed_run_cgroups(int old_pid) const { processes_->remove_crashed_run_cgroups(old_pid); }
 
 Expected<NodeId> Supervisor::restore(NodeId parent, RestoredNode node) {
   return act([&](const Now&, ScopeTree& tree, Effects& out) { return tree.restore(parent, std::move(node), out); });

@@ -81,8 +81,8 @@ class Supervisor : private JobReports {
 
   // The cgroup leaf of a running process job, or "" (no cgroup, or no process).
   std::string job_cgroup(NodeId id) const;
-  // Kills and removes job cgroups left by dead runs of traiod (ProcessRunner).
-  void remove_stale_cgroups() const;
+  // Kills and removes the job cgroups of the crashed run `old_pid` (ProcessRunner).
+  void remove_crashed_run_cgroups(int old_pid) const;
 
   // Adds a done node of an earlier daemon run (ScopeTree::restore) and carries out the
   // effects (a node the history forgets).

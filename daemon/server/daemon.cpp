@@ -71,8 +71,9 @@ void Daemon::open_journal() {
         lines.error().message());
   } else if (!lines->empty()) {
     recovery_ = recover_journal(*lines, supervisor_);
+    // After the recovery, which names what it kills: what the journal missed.
+    if (recovery_.may_kill) supervisor_.remove_crashed_run_cgroups(recovery_.old_pid);
   }
-  supervisor_.remove_stale_cgroups();  // after the recovery, which names what it kills
   auto file = os::JournalFile::open(path);
   if (!file) {
     // Jobs run without durability rather than not at all (a full disk must not keep the

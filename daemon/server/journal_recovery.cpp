@@ -100,6 +100,7 @@ RecoveryReport recover_journal(const std::vector<std::string>& lines, Supervisor
   report.old_pid = journal.run.pid;
   report.other_boot = !journal.run.boot.empty() && journal.run.boot != os::boot_id();
   const bool may_kill = !report.other_boot && !old_daemon_alive(journal.run);
+  report.may_kill = may_kill;
 
   // Leftovers first: nothing of the old run may still run once the new one serves.
   std::vector<os::Leftover> leftovers;

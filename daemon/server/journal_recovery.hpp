@@ -16,6 +16,7 @@ namespace traio {
 struct RecoveryReport {
   int old_pid = 0;             // the run the journal was written by (0: no journal)
   bool other_boot = false;
+  bool may_kill = false;       // same boot, and the old daemon is gone
   std::size_t restored = 0;    // nodes back in the tree, lost ones included
   std::size_t lost = 0;
   std::size_t killed = 0;      // jobs whose leftovers were killed

@@ -25,7 +25,7 @@ TEST_CASE("--json: a daemon error is {error: {code, message, exit_code}} on stdo
   d.ok({"cancel", "/s"});
 }
 
-TEST_CASE("--json: an unreachable daemon is code unreachable, exit 6; without --json stdout stays empty") {
+TEST_CASE("--json: an unreachable daemon is code unreachable, exit 6 -- without --json stdout stays empty") {
   TempDir dir;
   const Env env = {{"TRAIO_SOCKET", (dir / "nobody.sock").string()}};
   Proc machine({traioctl_bin(), "--json", "ps"}, env);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -253,5 +254,18 @@ bool process_exists(pid_t pid) {
 
 std::string traioctl_bin() { return TRAIOCTL_BIN; }
 std::string examples_dir() { return TRAIO_EXAMPLES_DIR; }
+
+bool skip_unless_root_and_nobody(const char* what_needs_it) {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: ", what_needs_it, " needs root (setpriv)");
+    return true;
+  }
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr || nobody->pw_uid != kNobody || ::access("/usr/bin/setpriv", X_OK) != 0) {
+    MESSAGE("skipped: needs user nobody (uid 65534) and /usr/bin/setpriv");
+    return true;
+  }
+  return false;
+}
 
 }  // namespace traio::test

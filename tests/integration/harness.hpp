@@ -200,6 +200,12 @@ bool process_exists(pid_t pid);
 std::string traioctl_bin();
 std::string examples_dir();
 
+// The second uid of access tests (SPEC §5): nobody, reached through setpriv.
+inline constexpr uid_t kNobody = 65534;
+// True, with a printed reason naming `what_needs_it`, when this is not root or there is no
+// user nobody (uid 65534) or no /usr/bin/setpriv: the test must then skip.
+bool skip_unless_root_and_nobody(const char* what_needs_it);
+
 template <class Pred>
 nlohmann::json Daemon::inspect_until(const std::string& path, Pred pred, Millis limit) const {
   const auto until = Clock::now() + limit;

@@ -19,21 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uid_t kNobody = 65534;
-
-bool skip_unless_root_and_nobody() {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: a second uid needs root (setpriv)");
-    return true;
-  }
-  const passwd* nobody = ::getpwnam("nobody");
-  if (nobody == nullptr || nobody->pw_uid != kNobody || ::access("/usr/bin/setpriv", X_OK) != 0) {
-    MESSAGE("skipped: needs user nobody (uid 65534) and /usr/bin/setpriv");
-    return true;
-  }
-  return false;
-}
-
 struct stat stat_of(const std::string& path) {
   struct stat st{};
   REQUIRE_MESSAGE(::stat(path.c_str(), &st) == 0, path);
@@ -119,7 +104,7 @@ TEST_CASE("access: socket.mode and socket.group set the socket's mode and group"
 }
 
 TEST_CASE("access: another uid sees root's nodes in ps but may not inspect, read logs of, cancel, signal, time out, finalize or spawn into them") {
-  if (skip_unless_root_and_nobody()) return;
+  if (skip_unless_root_and_nobody("a second uid")) return;
   Daemon d(open_socket());
   open_dir(d);
   d.ok({"fork", "--name", "svc"});
@@ -160,7 +145,7 @@ TEST_CASE("access: another uid sees root's nodes in ps but may not inspect, read
 }
 
 TEST_CASE("access: another uid's job runs as it, it may cancel it, a third uid may not, and ps shows its owner") {
-  if (skip_unless_root_and_nobody()) return;
+  if (skip_unless_root_and_nobody("a second uid")) return;
   const passwd* daemon_user = ::getpwnam("daemon");
   REQUIRE(daemon_user != nullptr);
   Daemon d(open_socket());
@@ -184,7 +169,7 @@ TEST_CASE("access: another uid's job runs as it, it may cancel it, a third uid m
 }
 
 TEST_CASE("access: traiod refuses a socket directory another user owns or may write, unless it is sticky") {
-  if (skip_unless_root_and_nobody()) return;
+  if (skip_unless_root_and_nobody("a second uid")) return;
   struct Case {
     std::string name;
     uid_t owner;

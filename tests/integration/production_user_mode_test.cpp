@@ -20,24 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uid_t kNobody = 65534;
 const std::vector<std::string> kAsNobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                             "--"};
 // Variables of the test's own environment that would point either side elsewhere.
 const std::vector<std::string> kForeign = {"XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "HOME"};
-
-bool skip_unless_root_and_nobody() {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: running traiod as another user needs root (setpriv)");
-    return true;
-  }
-  const passwd* nobody = ::getpwnam("nobody");
-  if (nobody == nullptr || nobody->pw_uid != kNobody || ::access("/usr/bin/setpriv", X_OK) != 0) {
-    MESSAGE("skipped: needs user nobody (uid 65534) and /usr/bin/setpriv");
-    return true;
-  }
-  return false;
-}
 
 // A directory only nobody may enter, as a user's home and runtime dir are.
 fs::path nobodys_dir(const TempDir& dir, const std::string& name) {
@@ -95,7 +81,7 @@ void check_job_runs_as_nobody(const Env& env) {
 }  // namespace
 
 TEST_CASE("user mode: traiod without flags listens on $XDG_RUNTIME_DIR/traio.sock with state in ~/.local/state/traio") {
-  if (skip_unless_root_and_nobody()) return;
+  if (skip_unless_root_and_nobody("running traiod as another user")) return;
   TempDir dir;
   fs::permissions(dir.path(), fs::perms(0755));
   const fs::path home = nobodys_dir(dir, "home");
@@ -117,7 +103,7 @@ TEST_CASE("user mode: traiod without flags listens on $XDG_RUNTIME_DIR/traio.soc
 }
 
 TEST_CASE("user mode: XDG_STATE_HOME moves the state directory") {
-  if (skip_unless_root_and_nobody()) return;
+  if (skip_unless_root_and_nobody("running traiod as another user")) return;
   TempDir dir;
   fs::permissions(dir.path(), fs::perms(0755));
   const fs::path home = nobodys_dir(dir, "home");

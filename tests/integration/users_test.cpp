@@ -19,22 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uid_t kNobody = 65534;
-
-// Root, and a user nobody (uid 65534) to run things as.
-bool skip_unless_root() {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: running jobs as another user needs a root traiod");
-    return true;
-  }
-  const passwd* nobody = ::getpwnam("nobody");
-  if (nobody == nullptr || nobody->pw_uid != kNobody) {
-    MESSAGE("skipped: no user nobody with uid 65534 here");
-    return true;
-  }
-  return false;
-}
-
 std::string home_of(const char* user) { return ::getpwnam(user)->pw_dir; }
 gid_t primary_gid_of(const char* user) { return ::getpwnam(user)->pw_gid; }
 
@@ -95,7 +79,7 @@ DaemonOptions open_socket() { return DaemonOptions{R"({"socket": {"mode": "0666"
 }  // namespace
 
 TEST_CASE("users: a job with user runs with its uid, groups, HOME, USER and LOGNAME, and owns its log") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d;
   json node = run_job(d, {{"argv", {"sh", "-c", "id -u; id -g; id -G; echo \"$HOME $USER $LOGNAME\"; pwd"}},
                           {"user", "nobody"},
@@ -115,7 +99,7 @@ TEST_CASE("users: a job with user runs with its uid, groups, HOME, USER and LOGN
 }
 
 TEST_CASE("users: a job with group runs with that group as its gid, among its groups") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d;
   const group* users = ::getgrnam("users");
   const std::string group_name = users != nullptr ? "users" : "root";
@@ -140,7 +124,7 @@ TEST_CASE("users: a job with group runs with that group as its gid, among its gr
 }
 
 TEST_CASE("users: an unknown user or group fails the start, naming it -- the daemon goes on") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d;
   json user = run_job(d, {{"argv", {"true"}}, {"user", "traio-no-such-user"}});
   CHECK(user["outcome"] == "failed");
@@ -152,7 +136,7 @@ TEST_CASE("users: an unknown user or group fails the start, naming it -- the dae
 }
 
 TEST_CASE("users: an output file is opened as the job's user: its own when created, refused where it may not write") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d;
   const fs::path open_dir = make_dir(d, "open", fs::perms(0777));
   json ok = run_job(d, {{"argv", {"echo", "hello"}},
@@ -176,7 +160,7 @@ TEST_CASE("users: an output file is opened as the job's user: its own when creat
 }
 
 TEST_CASE("users: a cwd the job's user cannot enter fails the start with the errno text") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d;
   const fs::path private_dir = make_dir(d, "private", fs::perms(0700));
   json node = run_job(d, {{"argv", {"true"}}, {"user", "nobody"}, {"cwd", private_dir.string()}});
@@ -185,7 +169,7 @@ TEST_CASE("users: a cwd the job's user cannot enter fails the start with the err
 }
 
 TEST_CASE("users: a non-root client's jobs run as itself, and it may not name another user") {
-  if (skip_unless_root()) return;
+  if (skip_unless_root_and_nobody("running jobs as another user")) return;
   Daemon d(open_socket());
   fs::permissions(d.dir().path(), fs::perms(0755));  // the socket's directory
   auto spawned = ctl_as_nobody(d, {"spawn", "--cwd", "/", "--", "sh", "-c", "id -u; echo $USER"});

@@ -133,13 +133,15 @@ TEST_CASE("crash journal: a recorded pid that now names another process is left 
 
   // Another program now holds the pid the journal names (made so by rewriting the record:
   // waiting for the kernel to reuse a pid would take a while).
+  // Start times count clock ticks (10 ms): the other program must start in a later one.
+  ::usleep(30'000);
   Proc other({"sleep", "31.67"}, {});
   REQUIRE(wait_for_process("sleep 31.67"));
   std::string rewritten;
   bool found = false;
   for (json record : journal_records(daemon)) {
     if (record["j"] == "start") {
-      CHECK(record["start_time"] != start_time_of(other.pid()));
+      REQUIRE(record["start_time"] != start_time_of(other.pid()));
       record["pid"] = other.pid();
       found = true;
     }

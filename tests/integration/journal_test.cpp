@@ -76,10 +76,11 @@ void crash_and_recover(const DaemonOptions& options, const std::string& job_argv
   // Before the restarted daemon answers its first ping, the leftovers are gone.
   std::vector<std::string> all = markers;
   all.push_back("sleep 31.63");
-  CHECK(all_gone(all, 0ms));
-  CHECK(daemon.log().find("leftovers of 2 job(s) killed") != std::string::npos);
+  CHECK_MESSAGE(all_gone(all, 0ms), daemon.log());
+  CHECK_MESSAGE(daemon.log().find("leftovers of 2 job(s) killed") != std::string::npos, daemon.log());
 
   const json a = daemon.inspect("/a");
+  INFO("/a: ", a.dump());
   CHECK(a["state"] == "done");
   CHECK(a["outcome"] == "lost");
   CHECK(a["reason"].get<std::string>().find("killed what it left running") != std::string::npos);

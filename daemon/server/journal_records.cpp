@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/node_path.hpp"
+
 namespace traio::journal {
 
 using json = nlohmann::json;
@@ -123,7 +125,7 @@ std::optional<RestoredNode> read_node(const json& j) {
   RestoredNode node;
   const auto type = node_type_from_string(j.value("type", std::string()));
   const std::string name = j.value("name", std::string());
-  if (!type || name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+  if (!type || !is_valid_name(name)) return std::nullopt;  // a forged "..": no path outside the tree
   node.type = *type;
   node.name = name;
   if (*type == NodeType::Job) node.kind = kind_from_string(j.value("kind", std::string())).value_or(JobKind::Process);

@@ -206,3 +206,41 @@ TEST_CASE("crash journal: thousands of short jobs leave it bounded (compacted to
 }
 
 }  // namespace traio::test
+
+namespace traio::test {
+
+TEST_CASE("crash journal: a hostile or corrupt journal kills nothing it should not, and the daemon starts") {
+  Daemon daemon;
+  CHECK(daemon.stop(SIGTERM) == 0);
+  const std::string self = std::to_string(::getpid());
+  const std::string own_start = std::to_string(start_time_of(::getpid()));
+  // A journal of a run whose daemon "crashed" (pid 1 is alive, but with another start time)
+  // naming this test process and a cgroup that is no traio job leaf.
+  write_file(journal_of(daemon),
+             "garbage\n"
+             "[1,2,3]\n"
+             R"({"j":"run","v":1,"pid":999999,"pid_start":1,"boot":"","at":0})" "\n"
+             R"({"j":"node","id":"two","parent":1,"type":"job","name":"x"})" "\n"
+             R"({"j":"node","id":2,"parent":1,"type":"job","name":"me","created":0})" "\n"
+             R"({"j":"start","id":2,"pid":)" + self + R"(,"start_time":1,"cgroup":""})" "\n"
+             R"({"j":"node","id":3,"parent":1,"type":"job","name":"cg","created":0})" "\n"
+             R"({"j":"start","id":3,"pid":1,"start_time":)" + own_start + R"(,"cgroup":"/sys/fs/cgroup"})" "\n"
+             R"({"j":"node","id":4,"parent":77,"type":"job","name":"orphan"})" "\n"
+             R"({"j":"node","id":5,"parent":1,"type":"job","name":"../etc"})" "\n"
+             R"({"j":"node","id":7,"parent":1,"type":"job","name":".."})" "\n"
+             R"({"j":"end","id":42,"outcome":"failed"})" "\n"
+             R"({"j":"node","id":6,"parent":1,"type":"scope","name":"deep","created":0})" "\n"
+             R"({"j":"end","id":6,"outcome":"failed","cause":{"cause":{"cause":{"path":"/x"}}}})" "\n");
+  daemon.restart();
+  CHECK(process_exists(::getpid()));  // still here to check
+  CHECK(daemon.inspect("/me")["outcome"] == "lost");
+  CHECK(daemon.inspect("/me")["reason"].get<std::string>().find("names another process") != std::string::npos);
+  CHECK(daemon.inspect("/cg")["outcome"] == "lost");
+  CHECK(daemon.inspect("/deep")["outcome"] == "failed");
+  CHECK(daemon.ctl({"inspect", "/orphan"}).code == 5);
+  CHECK(daemon.ok({"--json", "ps", "--all"}).find("\"..\"") == std::string::npos);
+  CHECK_MESSAGE(daemon.log().find("unreadable record(s) skipped") != std::string::npos, daemon.log());
+  CHECK(daemon.ok({"ping"}).find("pong") != std::string::npos);
+}
+
+}  // namespace traio::test

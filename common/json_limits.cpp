@@ -4,13 +4,10 @@
 
 namespace traio {
 
-namespace {
-
-// The deepest nesting of containers in `text`, counting brackets outside strings; stops
-// counting once past `limit`. One linear pass: nlohmann's parser callback would do the
-// same job, but it rescans the parent container each time a child ends (quadratic: a
-// tree of 10,000 jobs took 12 s to parse with it).
-std::size_t nesting_depth(std::string_view text, std::size_t limit) {
+// One linear pass: nlohmann's parser callback would do the same job, but it rescans the
+// parent container each time a child ends (quadratic: a tree of 10,000 jobs took 12 s to
+// parse with it).
+std::size_t json_nesting_depth(std::string_view text, std::size_t limit) {
   std::size_t depth = 0, deepest = 0;
   bool in_string = false, escaped = false;
   for (char c : text) {
@@ -35,6 +32,8 @@ std::size_t nesting_depth(std::string_view text, std::size_t limit) {
   return deepest;
 }
 
+namespace {
+
 // nlohmann's messages start with "[json.exception.parse_error.101] parse error at line 1,
 // column 5: "; the byte offset we add says the same more usefully for one-line NDJSON.
 std::string_view strip_prefix(std::string_view what) {
@@ -51,7 +50,7 @@ Expected<nlohmann::json> parse_json_limited(std::string_view text, const JsonLim
                  fmt::format("JSON text is {} bytes long, the limit is {}", text.size(), limits.max_bytes)};
   // The depth is checked before parsing, so a 100k-deep array is never built (DESIGN:
   // its destructor or dump would overflow the stack).
-  if (nesting_depth(text, limits.max_depth) > limits.max_depth)
+  if (json_nesting_depth(text, limits.max_depth) > limits.max_depth)
     return Error{ErrorCode::LimitExceeded, fmt::format("JSON is nested deeper than {} levels", limits.max_depth)};
   try {
     return nlohmann::json::parse(text.begin(), text.end());

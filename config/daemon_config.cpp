@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_limits.hpp"
 #include "config/json_fields.hpp"
 
 namespace traio {
@@ -193,6 +194,25 @@ ParseErrors apply_daemon_config(const json& json_doc, DaemonConfig& config) {
           fmt::format("must not exceed backoff.max ({} > {})", format_duration(config.defaults.backoff_initial),
                       format_duration(config.defaults.backoff_max)));
   return errors;
+}
+
+ParseErrors apply_daemon_config_text(std::string_view text, DaemonConfig& config) {
+  // nlohmann's parser recurses: a file of a million '[' would overflow the stack. A config
+  // is four levels deep.
+  constexpr std::size_t kMaxDepth = 64;
+  if (json_nesting_depth(text, kMaxDepth) > kMaxDepth)
+    return {ParseError{"", fmt::format("not valid JSON: nested deeper than {} levels", kMaxDepth)}};
+  json json_doc;
+  try {
+    json_doc = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {  // parse_error, and out_of_range 406 for "1e400"
+    std::string message = e.what();
+    // Without nlohmann's "[json.exception.parse_error.101] " tag; the rest names the line and column.
+    if (auto tag_end = message.find("] "); message.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos)
+      message.erase(0, tag_end + 2);
+    return {ParseError{"", "not valid JSON: " + message}};
+  }
+  return apply_daemon_config(json_doc, config);
 }
 
 std::variant<DaemonConfig, ParseErrors> parse_daemon_config(const json& json_doc, DaemonConfig base) {

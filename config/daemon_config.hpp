@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +54,9 @@ DaemonConfig default_daemon_config();
 // default. Returns every error, each naming the key path ("limits.depth"). --check-config
 // goes on from what was valid (boot_dir) to check the boot trees too.
 ParseErrors apply_daemon_config(const nlohmann::json& json, DaemonConfig& config);
+// The same from a config file's text: text that is not JSON is one error on the document
+// (nlohmann's message, which names the line and column). Never throws.
+ParseErrors apply_daemon_config_text(std::string_view text, DaemonConfig& config);
 // The same, all or nothing.
 std::variant<DaemonConfig, ParseErrors> parse_daemon_config(const nlohmann::json& json, DaemonConfig base);
 

@@ -23,15 +23,6 @@ std::string pick_config_file(const DaemonOptions& options) {
   return fs::exists(kDefaultConfigFile, ec) ? kDefaultConfigFile : "";
 }
 
-// nlohmann's message without its "[json.exception.parse_error.101] " tag; it names the
-// line and column.
-std::string json_error_text(const std::exception& e) {
-  std::string text = e.what();
-  if (auto tag_end = text.find("] "); text.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos)
-    text.erase(0, tag_end + 2);
-  return text;
-}
-
 void apply_file(const std::string& file, LoadedConfig& loaded) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -41,15 +32,7 @@ void apply_file(const std::string& file, LoadedConfig& loaded) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json json;
-  try {  // startup only: the exception carries the line and column
-    json = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    loaded.errors.push_back(fmt::format("{}: not valid JSON: {}", file, json_error_text(e)));
-    loaded.boot_dir = BootDirSource::Unknown;
-    return;
-  }
-  for (const auto& e : apply_daemon_config(json, loaded.config)) {
+  for (const auto& e : apply_daemon_config_text(text.str(), loaded.config)) {
     loaded.errors.push_back(format_parse_error(e, file));
     if (e.path == "boot_dir" || e.path.empty()) loaded.boot_dir = BootDirSource::Unknown;
   }

@@ -4,7 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
-#include "common/json_limits.hpp"
+#include "common/request_line.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/server/op_call.hpp"
 
@@ -79,24 +79,20 @@ void run_op(const OpEntry& entry, OpCall call) {
 
 LineVerdict handle_line(const std::shared_ptr<Session>& session, std::string_view line) {
   const auto& limits = session->context().config.limits;
-  auto parsed = parse_json_limited(line, JsonLimits{static_cast<std::size_t>(limits.request_bytes), limits.depth});
-  if (!parsed) {
-    session->send(encode_error(0, parsed.error()));
-    return parsed.error().code == ErrorCode::LimitExceeded ? LineVerdict::Close : LineVerdict::KeepOpen;
+  auto decoded = decode_request_line(line, JsonLimits{static_cast<std::size_t>(limits.request_bytes), limits.depth});
+  if (auto* refusal = std::get_if<LineRefusal>(&decoded)) {
+    session->send(encode_error(refusal->id, refusal->error));
+    return refusal->close_connection ? LineVerdict::Close : LineVerdict::KeepOpen;
   }
-  std::int64_t id = 0;
-  auto request = parse_request(*parsed, id);
-  if (!request) {
-    session->send(encode_error(id, request.error()));
-    return LineVerdict::KeepOpen;
-  }
+  auto request = std::get<Request>(std::move(decoded));
+  const std::int64_t id = request.id;
   for (const OpEntry& entry : kOps) {
-    if (entry.name == request->op) {
-      run_op(entry, OpCall{session, std::move(*request)});
+    if (entry.name == request.op) {
+      run_op(entry, OpCall{session, std::move(request)});
       return LineVerdict::KeepOpen;
     }
   }
-  session->send(encode_error(id, {ErrorCode::UnknownOp, fmt::format("unknown op '{}'", request->op)}));
+  session->send(encode_error(id, {ErrorCode::UnknownOp, fmt::format("unknown op '{}'", request.op)}));
   return LineVerdict::KeepOpen;
 }
 

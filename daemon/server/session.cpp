@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "common/protocol.hpp"
+#include "common/request_line.hpp"
 #include "daemon/server/dispatch.hpp"
 #include "daemon/runners/logger.hpp"
 
@@ -46,8 +47,7 @@ asio::awaitable<void> Session::read_loop() {
       close();
       break;
     }
-    std::string_view line(buffer_.data(), n - 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view line = request_line_text(std::string_view(buffer_.data(), n));
     LineVerdict verdict = LineVerdict::KeepOpen;
     if (!line.empty()) verdict = handle_line(self, line);
     buffer_.erase(0, n);

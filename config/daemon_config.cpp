@@ -197,8 +197,8 @@ ParseErrors apply_daemon_config(const json& json_doc, DaemonConfig& config) {
 }
 
 ParseErrors apply_daemon_config_text(std::string_view text, DaemonConfig& config) {
-  // nlohmann's parser recurses: a file of a million '[' would overflow the stack. A config
-  // is four levels deep.
+  // A config is four levels deep. Deeper is refused before anything walks it: nlohmann
+  // copies and dumps recursively (a copy of a million nested arrays overflows the stack).
   constexpr std::size_t kMaxDepth = 64;
   if (json_nesting_depth(text, kMaxDepth) > kMaxDepth)
     return {ParseError{"", fmt::format("not valid JSON: nested deeper than {} levels", kMaxDepth)}};

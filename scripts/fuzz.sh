@@ -71,8 +71,9 @@ for target in $targets; do
     continue
   fi
   if ((merge)); then
-    # Minimise into the committed corpus: only units that add coverage to it are kept.
-    "$build_dir/tests/fuzz/$target" -merge=1 -max_len="$(max_len "$target")" "$seeds" "$work/corpus" \
+    # Minimise into the committed corpus: only units that add edges to it are kept (without
+    # -use_counters=0, every new hit count of an edge would keep a unit: thousands of files).
+    "$build_dir/tests/fuzz/$target" -merge=1 -use_counters=0 -max_len="$(max_len "$target")" "$seeds" "$work/corpus" \
       >"$work/merge.log" 2>&1
     echo "  merged: $(ls "$seeds" | wc -l) files in $seeds"
   fi

@@ -188,9 +188,19 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   return added;
 }
 
-// Adds a new scope's children. Those without `after` start at once; those with it are
-// settled once every sibling exists, since they may name a sibling submitted after them.
+// Adds a new scope's children. Every child exists before any starts: a child that ends its
+// scope the moment it starts (an empty master scope, rule 4) must find its siblings there to
+// cancel, rather than have them added to a scope that is already done (they would stay
+// live under it for ever). Until its turn, a child is held as pending, so such a cancel
+// ends it at once with nothing to stop. Those with `after` are settled once every sibling
+// exists, since they may name a sibling submitted after them.
 void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& spec, Effects& out) {
+  struct Held {
+    NodeId id;
+    NodeState state;  // the state it starts in
+    const NodeSpec* spec;
+  };
+  std::vector<Held> held;
   std::vector<NodeId> deferred;
   for (const auto& child : spec.children) {
     Node& c = add_node(now, node(scope_id), child, node(scope_id).owner_uid, out);
@@ -198,8 +208,16 @@ void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& s
       deferred.push_back(c.id);
       continue;
     }
-    launch(now, c, child.is_scope() ? &std::get<ScopeSpec>(child.node) : nullptr, out);
+    held.push_back({c.id, c.state, &child});
+    c.state = NodeState::Pending;
   }
+  for (const Held& h : held) {
+    Node& c = node(h.id);
+    if (c.state != NodeState::Pending) continue;  // a sibling ended the scope: cancelled
+    c.state = h.state;
+    launch(now, c, h.spec->is_scope() ? &std::get<ScopeSpec>(h.spec->node) : nullptr, out);
+  }
+  std::erase_if(deferred, [&](NodeId id) { return node(id).state != NodeState::Pending; });
   for (NodeId id : deferred) {
     Node& c = node(id);
     std::vector<NodeId> deps;

@@ -30,7 +30,9 @@ struct Submission {
 class Client {
  public:
   // `tag` names this client's nodes ("w3": warm-up client 3), so paths are never reused.
-  Client(std::string tag, std::string socket, std::uint64_t seed, Ledger& ledger, const EventRecorder& events);
+  // `setsid`: whether its jobs may leave setsid'd descendants (Workload::allow_setsid).
+  Client(std::string tag, std::string socket, std::uint64_t seed, bool setsid, Ledger& ledger,
+         const EventRecorder& events);
 
   // Random actions until `stop` is set.
   void run(const std::atomic<bool>& stop);

@@ -31,7 +31,9 @@ void Workload::add_flags(json& node) {
 json Workload::random_job(const std::string& name, bool& long_running) {
   static_assert(kShapes == 20);
   std::discrete_distribution<int> shape_of(kWeights.begin(), kWeights.end());
-  const auto shape = static_cast<Shape>(shape_of(rng_));
+  auto shape = static_cast<Shape>(shape_of(rng_));
+  if (!setsid_allowed_ && (shape == Shape::SetsidGrandchild || shape == Shape::SetsidOrphan))
+    shape = Shape::Grandchildren;
   json job = {{"name", name}};
   long_running = false;
   switch (shape) {

@@ -26,6 +26,11 @@ class Workload {
  public:
   explicit Workload(std::uint64_t seed) : rng_(seed) {}
 
+  // Whether jobs may leave setsid'd descendants behind. Only job cgroups catch those; with
+  // process groups alone they escape (a documented limit of that fallback), so a soak of a
+  // traiod without job cgroups leaves them out.
+  void allow_setsid(bool allowed) { setsid_allowed_ = allowed; }
+
   // A scope named `name` with 1-4 children, nested up to `max_depth` scopes deep.
   Plan tree(const std::string& name, int max_depth = 4);
   // One random job named `name`. `bounded`: it must end by itself within seconds (a job
@@ -49,6 +54,7 @@ class Workload {
   void add_flags(nlohmann::json& node);
 
   std::mt19937_64 rng_;
+  bool setsid_allowed_ = true;
 };
 
 }  // namespace traio::soak

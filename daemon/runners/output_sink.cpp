@@ -1,7 +1,12 @@
 #include "daemon/runners/output_sink.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "daemon/runners/logger.hpp"
 
@@ -9,10 +14,16 @@ namespace traio {
 
 namespace {
 
+// A log that cannot be written (a full disk) costs the job its output, never its run: the
+// lines are dropped and counted, every flush tries again, and once a write succeeds a record
+// says how many lines are missing and why (docs/decisions.md).
 class LogSink final : public OutputSink {
  public:
   explicit LogSink(RotatingLog log) : log_(std::move(log)) {}
-  ~LogSink() override { flush(); }
+  ~LogSink() override {
+    flush();
+    if (dropped_ > 0) (void)write_dropped_notice();  // the job ended quiet after the disk freed up
+  }
 
   void add_line(std::string_view time, OutputStream stream, std::string_view line) override {
     append_record(pending_, time, stream, line);
@@ -21,18 +32,38 @@ class LogSink final : public OutputSink {
 
   void flush() override {
     if (pending_.empty()) return;
-    if (!failed_ && !log_.append(pending_)) {
-      failed_ = true;  // logged once; the job keeps running, its output is dropped
-      log(LogLevel::Warning, "cannot write the capture log {}: {}; dropping the job's output", log_.path(),
-          std::strerror(errno));
+    std::size_t written = 0;
+    if (dropped_ > 0 && !write_dropped_notice()) {
+      drop(std::string_view(pending_), errno);
+    } else if (!log_.append(pending_, &written)) {
+      drop(std::string_view(pending_).substr(written), errno);
     }
     pending_.clear();
   }
 
  private:
+  void drop(std::string_view records, int error) {
+    if (dropped_ == 0)  // logged once per episode
+      log(LogLevel::Warning, "cannot write the capture log {}: {}; dropping and counting the job's output until it can",
+          log_.path(), std::strerror(error));
+    dropped_ += static_cast<std::uint64_t>(std::count(records.begin(), records.end(), '\n'));
+    why_ = std::strerror(error);
+  }
+
+  bool write_dropped_notice() {
+    std::string notice;
+    append_record(notice, format_record_time(std::chrono::system_clock::now()), OutputStream::Err,
+                  fmt::format("[traio] {} lines of output dropped: cannot write the log: {}", dropped_, why_));
+    if (!log_.append(notice)) return false;
+    log(LogLevel::Info, "the capture log {} is written again; {} lines were dropped", log_.path(), dropped_);
+    dropped_ = 0;
+    return true;
+  }
+
   RotatingLog log_;
   std::string pending_;  // whole records: RotatingLog never splits one across files
-  bool failed_ = false;
+  std::uint64_t dropped_ = 0;  // records not written since the last successful write
+  std::string why_;
 };
 
 class PrefixedSink final : public OutputSink {

@@ -4,9 +4,11 @@
 // each line prefixed with the job's path (output: inherit, SPEC §2).
 //
 // A sink buffers at most about kSinkChunk bytes: it writes them out when that much is
-// waiting and on every flush(), which OutputCapture calls after each chunk it read. A write
-// that fails (ENOSPC, EIO, a closed stdout) is logged once and the output is dropped from
-// then on: the job must never block on its output.
+// waiting and on every flush(), which OutputCapture calls after each chunk it read. The job
+// must never block on its output: a capture log that cannot be written (ENOSPC, EIO) drops
+// and counts the lines and is tried again on the next flush, and says how many it lost once
+// it is written again; a prefixed target that fails (a closed stdout) is logged once and its
+// output dropped from then on.
 #include <cstddef>
 #include <memory>
 #include <string>

@@ -63,13 +63,18 @@ os::Result<RotatingLog> RotatingLog::open(std::string path, const CaptureOptions
 RotatingLog::RotatingLog(std::string path, const CaptureOptions& options, os::UniqueFd fd, std::uint64_t size)
     : path_(std::move(path)), options_(options), fd_(std::move(fd)), size_(size) {}
 
-bool RotatingLog::append(std::string_view records) {
+bool RotatingLog::append(std::string_view records, std::size_t* written) {
+  const std::size_t total = records.size();
+  const auto done = [&](bool ok) {
+    if (written != nullptr) *written = total - records.size();
+    return ok;
+  };
   while (!records.empty()) {
     const std::uint64_t room = size_ < options_.max_bytes ? options_.max_bytes - size_ : 0;
     std::size_t take = whole_records_within(records, room);
     if (take == 0) {
       if (size_ > 0) {  // the next record does not fit: it starts the next file
-        if (!start_new_file()) return false;
+        if (!start_new_file()) return done(false);
         continue;
       }
       // A record longer than max_bytes (a tiny limit) fills an empty file on its own rather
@@ -77,16 +82,24 @@ bool RotatingLog::append(std::string_view records) {
       const auto nl = records.find('\n');
       take = nl == std::string_view::npos ? records.size() : nl + 1;
     }
-    if (!write(records.substr(0, take))) return false;
+    if (!write(records.substr(0, take))) return done(false);
     records.remove_prefix(take);
   }
-  return true;
+  return done(true);
 }
 
 bool RotatingLog::write(std::string_view data) {
-  if (!write_all(fd_.get(), data)) return false;
-  size_ += data.size();
-  return true;
+  if (write_all(fd_.get(), data)) {
+    size_ += data.size();
+    return true;
+  }
+  // A full disk takes part of a write (a short write, then ENOSPC): cut the torn record off
+  // again, so that the file holds whole records and the next one starts on a line of its own.
+  const int error = errno;
+  if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0)
+    log(LogLevel::Warning, "cannot cut a torn record off the capture log {}: {}", path_, std::strerror(errno));
+  errno = error;
+  return false;
 }
 
 bool RotatingLog::start_new_file() {

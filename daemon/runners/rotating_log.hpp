@@ -7,6 +7,7 @@
 // than max_bytes (it then fills a file of its own).
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,9 +37,11 @@ class RotatingLog {
   // Opens (creating, or appending to) the log at `path`.
   static os::Result<RotatingLog> open(std::string path, const CaptureOptions& options);
 
-  // Appends `records`: whole lines, each ending in '\n'. Returns false when the log cannot be
-  // written (ENOSPC, EIO, a failed rotation): the caller drops the output, the job goes on.
-  bool append(std::string_view records);
+  // Appends `records`: whole lines, each ending in '\n'. Returns false (errno set) when the
+  // log cannot be written (ENOSPC, EIO, a failed rotation): the caller drops the output, the
+  // job goes on. `written`, when given, gets the bytes of `records` that made it to the file:
+  // always whole records, since a record cut short by a full disk is cut off the file again.
+  bool append(std::string_view records, std::size_t* written = nullptr);
 
   const std::string& path() const { return path_; }
   std::uint64_t size() const { return size_; }

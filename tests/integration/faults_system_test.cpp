@@ -299,6 +299,8 @@ TEST_CASE("the state and log disk full -- a spawn is refused with an error and a
   const json refused_node = inspect_until_done(socket, "/" + refused_name);
   CHECK(refused_node["state"] == "done");
   CHECK(refused_node["outcome"] == "cancelled");
+  CHECK_MESSAGE(contains(refused_node.value("reason", ""), "not accepted"), refused_node.dump());
+  MESSAGE("the refused spawn: pid " << refused_node["pid"].dump() << ", reason " << refused_node["reason"].dump());
 
   // The daemon answers, and what it accepted before runs on.
   REQUIRE(ctl_at(socket, {"ping"}).code == 0);

@@ -94,7 +94,7 @@ bool report_problems(const char* check, const std::vector<std::string>& problems
 
 void print_counts(const Counts& c) {
   std::printf("soak: nodes submitted %ld, verified with an outcome %ld (%ld by a done event after leaving the "
-              "history), never created (scope never left pending) %ld\n",
+              "history), never created (their scope never started) %ld\n",
               c.nodes_submitted.load(), c.nodes_verified.load(), c.verified_by_events.load(), c.never_created.load());
   std::printf("soak: outcomes:");
   for (int i = 0; i < 6; ++i) std::printf(" %s %ld", kOutcomes[i], c.outcomes[i].load());

@@ -113,10 +113,9 @@ void Client::submit_tree() {
   if (r.result.value("path", "") != absolute(name))
     ledger_.fail("submit of " + name + " answered path " + r.result.dump());
   ++ledger_.counts.trees;
-  Submission s{absolute(name), {}, {}, {}, {}};
+  Submission s{absolute(name), {}, {}, {}};
   for (const auto& n : plan.nodes) s.nodes.push_back(absolute(n));
   for (const auto& n : plan.process_jobs) s.process_jobs.push_back(absolute(n));
-  for (const auto& n : plan.gated_scopes) s.gated_scopes.insert(absolute(n));
   const long count = static_cast<long>(s.nodes.size());
   record(std::move(s), count);
 }
@@ -129,7 +128,7 @@ void Client::spawn_job_under_root() {
   if (r.result.value("path", "") != absolute(name))
     ledger_.fail("spawn of " + name + " answered path " + r.result.dump());
   ++ledger_.counts.jobs;
-  Submission s{absolute(name), {absolute(name)}, {}, {}, {}};
+  Submission s{absolute(name), {absolute(name)}, {}, {}};
   if (!plan.process_jobs.empty()) s.process_jobs.push_back(absolute(name));
   record(std::move(s), 1);
 }
@@ -141,7 +140,7 @@ void Client::fork_open_scope() {
   CallResult r = request("fork", args);
   if (!r.ok()) return;
   ++ledger_.counts.forks;
-  Submission s{absolute(name), {absolute(name)}, {}, {}, {absolute(name)}};
+  Submission s{absolute(name), {absolute(name)}, {}, {absolute(name)}};
   long nodes = 1;
   // Jobs spawned into it one by one, maybe a nested fork with jobs of its own.
   std::vector<std::string> scopes = {absolute(name)};

@@ -23,7 +23,6 @@ struct Submission {
   std::string root;                          // its absolute path
   std::vector<std::string> nodes;            // every node in it, absolute
   std::vector<std::string> process_jobs;     // its process jobs, absolute
-  std::set<std::string> gated_scopes;        // scopes with `after` (absolute)
   std::vector<std::string> open_scopes;      // forked scopes still to finalize
 };
 
@@ -59,7 +58,7 @@ class Client {
   // True when `s` has ended (and is then verified), false while it is live.
   bool verify(const Submission& s);
   void verify_by_events(const Submission& s, const std::string& why);
-  bool ended_without_creating(const std::string& node, const Submission& s, const nlohmann::json& by_path) const;
+  bool ended_without_creating(const std::string& node, const nlohmann::json& by_path) const;
 
   // A call on the main connection; an error outside `expected` codes (or a lost
   // connection) is a failure. Reconnects when the connection is gone.

@@ -13,7 +13,7 @@ struct Counts {
   std::atomic<long> nodes_submitted{0};  // every node of every accepted tree, job and fork
   std::atomic<long> nodes_verified{0};   // of those, seen done with an outcome
   std::atomic<long> verified_by_events{0};  // ... through a `done` event (left the history first)
-  std::atomic<long> never_created{0};    // children of a scope that never left `pending`
+  std::atomic<long> never_created{0};    // children of a scope that never started (pending, or cancelled first)
   std::atomic<long> trees{0};
   std::atomic<long> jobs{0};
   std::atomic<long> forks{0};

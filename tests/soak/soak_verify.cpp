@@ -34,11 +34,12 @@ void Client::verify_ended(std::size_t at_most) {
   }
 }
 
-bool Client::ended_without_creating(const std::string& node, const Submission& s, const json& by_path) const {
-  // Top down through the ancestors: the first gated scope that never started holds it back.
+bool Client::ended_without_creating(const std::string& node, const json& by_path) const {
+  // Top down through the ancestors: a scope that never started (pending behind `after`, or
+  // cancelled before its turn to start, when a sibling ended their scope at submit) never
+  // created its children.
   for (std::size_t slash = node.find('/', 1); slash != std::string::npos; slash = node.find('/', slash + 1)) {
     const std::string ancestor = node.substr(0, slash);
-    if (!s.gated_scopes.count(ancestor)) continue;
     // Forgotten before its root (history): only the events can tell whether `node` existed.
     if (!by_path.contains(ancestor)) return !events_.was_created(node);
     if (!by_path[ancestor].contains("started_at")) return true;
@@ -62,7 +63,7 @@ bool Client::verify(const Submission& s) {
   for (const auto& path : s.nodes) {
     auto it = found.find(path);
     if (it == found.end()) {
-      if (ended_without_creating(path, s, by_path)) {
+      if (ended_without_creating(path, by_path)) {
         ++ledger_.counts.never_created;
       } else if (auto outcome = events_.outcome_of(path)) {
         ++ledger_.counts.verified_by_events;
@@ -94,9 +95,9 @@ void Client::verify_by_events(const Submission& s, const std::string& why) {
       ledger_.count_outcome(*outcome);
       continue;
     }
-    bool gated = false;
-    for (const auto& scope : s.gated_scopes) gated = gated || path.rfind(scope + "/", 0) == 0;
-    if (gated && !events_.was_created(path)) {
+    // A node below the root that was never created: its scope never started (see
+    // ended_without_creating; the events do not say when a scope started).
+    if (path.find('/', 1) != std::string::npos && !events_.was_created(path)) {
       ++ledger_.counts.never_created;
     } else {
       ledger_.fail("node " + path + ": no outcome (" + why + " and no done event was seen)");

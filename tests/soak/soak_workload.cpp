@@ -143,7 +143,6 @@ void Workload::add_scope(Plan& plan, json& scope, const std::string& path, int d
     }
     if (is_scope) {
       child = {{"name", name}};
-      if (!after.is_null()) plan.gated_scopes.push_back(child_path);
       add_scope(plan, child, child_path, depth + 1, max_depth, long_running);
     } else {
       bool long_job = false;

@@ -17,9 +17,6 @@ struct Plan {
   nlohmann::json spec;
   std::vector<std::string> nodes;          // "t1", "t1/j0", "t1/s1/j0"...
   std::vector<std::string> process_jobs;   // the process jobs among them (for `signal`)
-  // Scopes with `after`: their children exist only once they are released, so a scope that
-  // never left `pending` (skipped, cancelled) has none.
-  std::vector<std::string> gated_scopes;
 };
 
 class Workload {

@@ -46,7 +46,10 @@ std::int64_t Client::send(const std::string& op, const nlohmann::json& args, Eve
   // Blocking write: requests are small (a tree is at most 1 MiB) and the daemon reads
   // while it writes, so this cannot deadlock against our unread replies.
   asio::write(socket_, asio::buffer(line), ec);
-  if (ec) {
+  // A failed write (EPIPE) is not yet a lost connection: a daemon that refused it (over
+  // limits.connections) has sent its reason first, as an id 0 error that the reader finds
+  // before the end of the stream.
+  if (ec && ec != asio::error::broken_pipe && ec != asio::error::connection_reset) {
     lost_ = true;
     fail_all_pending();
   }
@@ -106,6 +109,15 @@ void Client::dispatch(const std::string& line) {
   auto msg = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("id") || !msg["id"].is_number_integer()) return;
   const auto id = msg["id"].get<std::int64_t>();
+  if (id == 0 && msg.contains("error")) {  // about the connection, not one request: all fail
+    Reply refused;
+    refused.status = ReplyStatus::DaemonError;
+    const std::string code = msg["error"].value("code", "internal");
+    refused.error.code = error_code_from_string(code).value_or(ErrorCode::Internal);
+    refused.error.message = msg["error"].value("message", code);
+    fail_all_pending(refused);
+    return;
+  }
   auto it = pending_.find(id);
   if (it == pending_.end()) return;  // a reply we no longer care about
   if (auto ev = msg.find("event"); ev != msg.end()) {
@@ -132,12 +144,13 @@ void Client::dispatch(const std::string& line) {
   }
 }
 
-// The connection is gone: every request still waiting gets a Lost reply.
-void Client::fail_all_pending() {
+// The connection is gone: every request still waiting gets a Lost reply (or the daemon's
+// error about the connection).
+void Client::fail_all_pending(const Reply& with) {
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& [id, p] : pending) {
-    Reply lost;
+    Reply lost = with;
     if (p.on_reply) {
       p.on_reply(lost);
     } else {

@@ -56,7 +56,8 @@ class Client {
 
   bool read_more();  // false when the connection is gone
   void dispatch(const std::string& line);
-  void fail_all_pending();
+  // The connection is gone (or refused, with the daemon's error): every pending request fails.
+  void fail_all_pending(const Reply& with = Reply{});
 
   boost::asio::io_context& io_;
   boost::asio::local::stream_protocol::socket socket_;

@@ -273,6 +273,14 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
   if (auto ok = check_spec_names(parent, spec); !ok) return ok.error();
   std::size_t count = 0, depth = 0;
   measure(spec, 1, count, depth);
+  // Live work comes before history: a tree full of ended nodes forgets the oldest of them
+  // for the new ones, rather than refusing every spawn until `history` more have ended
+  // (which, with the tree full, they never would). Live nodes are never forgotten.
+  while (nodes_.size() + count > limits_.max_nodes && !ended_.empty()) {
+    const NodeId oldest = ended_.front();
+    ended_.pop_front();
+    forget(oldest, out);
+  }
   if (auto ok = check_capacity(count, parent.depth + depth); !ok) return ok.error();
   if (auto ok = check_spec_after(parent, spec); !ok) return ok.error();
   // Its `after` names resolve to the scope's children before it joins them (a name it

@@ -76,6 +76,24 @@ TEST_CASE("limits: the node limit refuses a submit that would exceed it") {
   CHECK(r.error().code == ErrorCode::LimitExceeded);
 }
 
+TEST_CASE("limits: a tree full of ended nodes forgets the oldest ended ones to make room -- never a live one") {
+  TreeHarness h(TreeLimits{1000, 4, 64});
+  h.spawn("/", "live");
+  h.spawn("/", "a");
+  h.spawn("/", "b");  // root + 3: full
+  h.exited("/a", 0);
+  h.exited("/b", 0);
+  h.spawn("/", "c");  // /a is forgotten for it, /b is kept
+  CHECK_FALSE(h.tree.resolve("/a").has_value());
+  CHECK(h.tree.resolve("/b").has_value());
+  h.spawn("/", "d");  // now /b
+  CHECK_FALSE(h.tree.resolve("/b").has_value());
+  Effects out;
+  auto r = h.tree.spawn(h.now, kRootId, process_job("e"), {}, 0, out);
+  REQUIRE_FALSE(r.ok());  // /live, /c and /d are live
+  CHECK(r.error().code == ErrorCode::LimitExceeded);
+}
+
 TEST_CASE("limits: the depth limit refuses deep trees") {
   TreeHarness h(TreeLimits{1000, 1000, 2});
   h.fork("/", "a");

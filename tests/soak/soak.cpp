@@ -64,6 +64,15 @@ Settings settings_from_env() {
 constexpr const char* kSoakConfig = R"({"history": 1000, "logs": {"max_bytes": "256KiB", "keep": 1}})";
 constexpr auto kDrainLimit = 120s;
 
+// Under AddressSanitizer (TRAIO_SANITIZE, which builds this and traiod alike) freed memory
+// waits in ASan's quarantine (up to 256 MiB), so traiod's RSS says nothing about growth:
+// it is printed, not checked.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssIsChecked = false;
+#else
+constexpr bool kRssIsChecked = true;
+#endif
+
 // C clients run for `seconds`, then each drains: waits for all it submitted and checks it.
 void run_phase(const std::string& tag, long seconds, const Settings& settings, const std::string& socket,
                Ledger& ledger, const EventRecorder& events) {
@@ -156,8 +165,10 @@ TEST_CASE("soak -- random trees from many clients leave traiod without zombies, 
               static_cast<long long>(elapsed.count()), fds_before, fds_after, rss_before, rss_after,
               settings.rss_bound_kib, monitor.peak_fds(), monitor.peak_rss_kib(),
               static_cast<long long>(monitor.slowest_ping().count()), events.events_seen());
-  clean = rss_after <= rss_before + settings.rss_bound_kib && clean;
-  CHECK_MESSAGE(rss_after <= rss_before + settings.rss_bound_kib, "traiod's RSS grew from ", rss_before, " KiB to ",
+  const bool rss_ok = !kRssIsChecked || rss_after <= rss_before + settings.rss_bound_kib;
+  if (!kRssIsChecked) std::printf("soak: RSS not checked: AddressSanitizer's quarantine holds freed memory\n");
+  clean = rss_ok && clean;
+  CHECK_MESSAGE(rss_ok, "traiod's RSS grew from ", rss_before, " KiB to ",
                 rss_after, " KiB (bound +", settings.rss_bound_kib, " KiB)");
 
   monitor.stop();

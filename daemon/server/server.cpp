@@ -50,17 +50,21 @@ void Server::start() {
 
 asio::awaitable<void> Server::accept_loop() {
   asio::steady_timer backoff(context_.io);
+  bool failing = false;  // logged once per episode, not ten times a second
   while (acceptor_ && acceptor_->is_open()) {
     auto [ec, socket] = co_await acceptor_->async_accept(asio::as_tuple(asio::use_awaitable));
     if (stopping_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // EMFILE/ENFILE and the like: the pending connection stays queued, so wait a little
       // instead of spinning on the same error.
-      log(LogLevel::Warning, "accept failed: {}", ec.message());
+      if (!failing) log(LogLevel::Warning, "accept failed: {}; retrying every 100 ms", ec.message());
+      failing = true;
       backoff.expires_after(std::chrono::milliseconds(100));
       co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    if (failing) log(LogLevel::Info, "accepting connections again");
+    failing = false;
     admit(std::move(socket));
   }
 }

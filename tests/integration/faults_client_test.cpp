@@ -267,4 +267,10 @@ TEST_CASE("faults: out of file descriptors -- accept does not spin, a spawn fail
   CtlResult ran = d.ctl({"spawn", "--wait", "--name", "fed", "--", "true"}, {}, 20s);
   CHECK_MESSAGE(ran.code == 0, ran.describe());
   check_daemon_unharmed(d, job, baseline);
+  // Seconds of failed accepts are one warning, and the recovery is said.
+  const std::string log = d.log();
+  std::size_t warnings = 0;
+  for (auto at = log.find("accept failed"); at != std::string::npos; at = log.find("accept failed", at + 1)) ++warnings;
+  CHECK_MESSAGE(warnings == 1, warnings, " accept warnings in the log");
+  CHECK(log.find("accepting connections again") != std::string::npos);
 }

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -234,7 +236,20 @@ void Supervisor::carry_out(const Effect& effect) {
       effect);
 }
 
+void Supervisor::hold_starts() { holding_starts_ = true; }
+
+void Supervisor::release_starts() {
+  holding_starts_ = false;
+  Effects starts;
+  for (NodeId id : std::exchange(held_starts_, {})) starts.push_back(StartJob{id});
+  apply(std::move(starts));
+}
+
 void Supervisor::start_job(NodeId id) {
+  if (holding_starts_) {
+    held_starts_.push_back(id);
+    return;
+  }
   const Node* node = tree_.find(id);
   if (node == nullptr || !node->job) {
     log(LogLevel::Error, "start of node {}: not a job in the tree", id);
@@ -270,6 +285,11 @@ void Supervisor::start_probe(NodeId id) {
 void Supervisor::stop_probe(NodeId id) { probes_->stop(id); }
 
 void Supervisor::stop_job(NodeId id) {
+  if (auto held = std::find(held_starts_.begin(), held_starts_.end(), id); held != held_starts_.end()) {
+    held_starts_.erase(held);
+    job_exited(id, ExitInfo::start_failed("stopped before it started"));
+    return;
+  }
   const Node* node = tree_.find(id);
   if (node == nullptr || !node->job) {
     processes_->stop(id);  // all are harmless for an id they do not run

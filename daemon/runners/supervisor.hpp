@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -55,6 +56,14 @@ class Supervisor : private JobReports {
       return result;
     }
   }
+
+  // A submission is accepted only once the journal holds it (DESIGN: durability), and a
+  // refused one must not have run at all. Between hold_starts() and release_starts(), the
+  // jobs the tree starts wait; a held job that is stopped meanwhile (its node cancelled
+  // because the journal failed) ends without ever starting. release_starts() starts the
+  // rest. Not nested; the op calls both in one turn of the loop.
+  void hold_starts();
+  void release_starts();
 
   // Listeners may subscribe and unsubscribe (themselves included) from inside a callback.
   ListenerId subscribe(Listener listener);
@@ -126,6 +135,8 @@ class Supervisor : private JobReports {
   std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
   ListenerId next_listener_ = 1;
   bool applying_ = false;
+  bool holding_starts_ = false;
+  std::vector<NodeId> held_starts_;  // StartJob effects waiting for release_starts()
   std::deque<Effect> backlog_;   // effects not carried out yet, in order
   std::deque<Report> reports_;   // runner reports that arrived while applying
   std::function<void()> on_shutdown_done_;

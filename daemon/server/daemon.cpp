@@ -21,7 +21,8 @@ Daemon::Daemon(asio::io_context& io, DaemonConfig config, StopSignals signals)
     : io_(io),
       config_(std::move(config)),
       supervisor_(io, config_, config_.socket.path),
-      context_{io, config_, supervisor_, events_, [this] { request_stop(); }, [this] { return commit_journal(); }},
+      context_{io, config_, supervisor_, events_, [this] { request_stop(); }, [this] { return commit_journal(); },
+               [this] { return journal_ready(); }},
       server_(context_),
       signals_(io),
       systemd_(io),
@@ -91,6 +92,11 @@ Status Daemon::commit_journal() {
     return Error{ErrorCode::Internal, "the journal in " + config_.state_dir + " cannot be opened"};
   }
   return journal_->commit();
+}
+
+Status Daemon::journal_ready() {
+  if (!journal_) return commit_journal();
+  return journal_->ready();
 }
 
 std::string Daemon::status_line() const {

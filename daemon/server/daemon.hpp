@@ -47,6 +47,7 @@ class Daemon {
  private:
   void open_journal();
   Status commit_journal();
+  Status journal_ready();
   void wait_signal();
   void on_jobs_reaped();
   void on_sessions_closed();

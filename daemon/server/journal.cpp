@@ -134,6 +134,8 @@ Status Journal::commit() {
   return ok_status();
 }
 
+Status Journal::ready() { return needs_snapshot_ ? commit() : ok_status(); }
+
 Status Journal::write_snapshot() {
   buffer_.clear();  // the snapshot holds everything the buffer said
   const std::string content = snapshot();

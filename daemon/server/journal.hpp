@@ -34,6 +34,10 @@ class Journal {
   // machine. An error (a full disk) is `internal` with the errno text; what was not
   // written is written by a snapshot once writing works again.
   Status commit();
+  // Before a submission is created: once a write has failed, tries again (a snapshot) and
+  // says whether the journal can hold a new node, so that a full disk refuses a spawn
+  // before its process starts rather than cancelling it just after.
+  Status ready();
 
   std::uint64_t file_size() const { return file_.size(); }
   std::uint64_t snapshots() const { return snapshots_; }

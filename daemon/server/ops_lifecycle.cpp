@@ -1,5 +1,6 @@
 // spawn, fork, submit, finalize, cancel, timeout: protocol JSON into ScopeTree requests.
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,20 @@ OpResult accepted(OpCall& call, const Expected<NodeId>& created) {
   }
   const Node* node = tree.find(*created);
   return json{{"path", node != nullptr ? node->path : std::string()}};
+}
+
+// Creates nodes with `create` (a ScopeTree call) for spawn, fork and submit. A journal known
+// to fail refuses before anything is created; the new jobs start only once the journal holds
+// them, so a submission refused by the journal never ran a process.
+template <class Create>
+OpResult create_accepted(OpCall& call, Create&& create) {
+  if (auto ok = call.context().journal_ready(); !ok) return ok.error();
+  Supervisor& supervisor = call.supervisor();
+  supervisor.hold_starts();
+  auto created = supervisor.act(std::forward<Create>(create));
+  OpResult result = accepted(call, created);
+  supervisor.release_starts();
+  return result;
 }
 
 Expected<NodeSpec> parse_spec(const json& args, std::string_view key, SpecKind kind) {
@@ -101,10 +116,9 @@ OpResult op_spawn(OpCall& call) {
   if (auto ok = may_create(call, *scope, job->kind == JobKind::Process); !ok) return ok.error();
   if (auto ok = may_run_as(call, *job); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
-  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+  return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
     return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
   });
-  return accepted(call, created);
 }
 
 OpResult op_fork(OpCall& call) {
@@ -130,10 +144,9 @@ OpResult op_fork(OpCall& call) {
   options.flags = NodeFlags{*master, *bubble, *awaited};
   if (auto ok = may_create(call, *scope, false); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
-  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+  return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
     return t.fork(now, *scope, std::move(options), owner, out);
   });
-  return accepted(call, created);
 }
 
 OpResult op_submit(OpCall& call) {
@@ -147,10 +160,9 @@ OpResult op_submit(OpCall& call) {
   if (auto ok = may_create(call, *scope, has_process(*spec)); !ok) return ok.error();
   if (auto ok = may_run_as(call, *spec); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
-  auto created = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+  return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
     return t.submit(now, *scope, *spec, owner, out);
   });
-  return accepted(call, created);
 }
 
 OpResult op_finalize(OpCall& call) {

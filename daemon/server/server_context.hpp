@@ -20,6 +20,9 @@ struct ServerContext {
   // Makes the journal's records durable (Journal::commit): before a reply that accepts a
   // submission. Always succeeds when the daemon keeps no journal.
   std::function<Status()> commit_journal;
+  // Whether the journal can take a new submission now (Journal::ready): asked before one is
+  // created, so that a journal known to fail refuses it before anything starts.
+  std::function<Status()> journal_ready;
 };
 
 // Unsubscribes a Supervisor listener when an op's coroutine ends, however it ends.

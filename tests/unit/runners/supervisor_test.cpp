@@ -213,3 +213,26 @@ TEST_CASE("supervisor: act() from inside a listener runs after the current effec
   CHECK(f.node(target).outcome == Outcome::Cancelled);
   CHECK(f.node(other).is_live());
 }
+
+TEST_CASE("supervisor: held starts -- a job stopped before release never runs, the others start on release") {
+  Fixture f;
+  NodeId scope = f.fork("held");
+  f.supervisor.hold_starts();
+  NodeId refused = f.spawn(scope, process_job({"/bin/sleep", "30"}, NodeFlags{false, true, true}));
+  NodeId kept = f.spawn(kRootId, process_job({"/bin/true"}));
+  CHECK(f.event(refused, EventKind::Started) == nullptr);  // held, not started
+  CHECK(f.event(kept, EventKind::Started) == nullptr);
+  (void)f.supervisor.act([&](const Now& now, ScopeTree& tree, Effects& out) {
+    return tree.cancel(now, refused, "not accepted: test", out);
+  });
+  f.supervisor.release_starts();
+  REQUIRE(f.run_until_done(refused));
+  CHECK(f.event(refused, EventKind::Started) == nullptr);
+  CHECK(f.event(refused, EventKind::Done)->outcome == Outcome::Cancelled);
+  CHECK_FALSE(f.node(refused).run.pid.has_value());
+  // The bubbling job's refusal is a cancel, not a failure: its scope lives on.
+  CHECK(f.node(scope).state == NodeState::Open);
+  REQUIRE(f.run_until_done(kept));
+  CHECK(f.event(kept, EventKind::Started) != nullptr);
+  CHECK(f.event(kept, EventKind::Done)->outcome == Outcome::Succeeded);
+}

@@ -186,7 +186,21 @@ TEST_CASE("soak -- random trees from many clients leave traiod without zombies, 
                 failures.empty() ? "" : failures.front());
   std::printf("soak: %s\n", clean ? "clean" : "FAILED");
   std::fflush(stdout);
-  if (!clean) MESSAGE("traiod's log:\n", daemon.log().substr(0, 20000));
+  if (!clean) {
+    // traiod's warnings and errors (a dropped client says why), then the end of its log.
+    const std::string log = daemon.log();
+    std::string notable;
+    for (std::size_t at = 0, nl; at < log.size(); at = nl + 1) {
+      nl = log.find('\n', at);
+      if (nl == std::string::npos) nl = log.size();
+      const std::string line = log.substr(at, nl - at);
+      if ((line.find("[warning]") != std::string::npos || line.find("[error]") != std::string::npos) &&
+          notable.size() < 20000)
+        notable += line + "\n";
+    }
+    MESSAGE("traiod's warnings and errors:\n", notable, "\nthe end of its log:\n",
+            log.substr(log.size() > 10000 ? log.size() - 10000 : 0));
+  }
 }
 
 }  // namespace traio::soak

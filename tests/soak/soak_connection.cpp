@@ -41,7 +41,7 @@ CallResult reply_to_result(const json& reply) {
 Connection::~Connection() { close(); }
 
 Connection::Connection(Connection&& other) noexcept
-    : fd_(other.fd_), next_id_(other.next_id_), buffer_(std::move(other.buffer_)) {
+    : fd_(other.fd_), next_id_(other.next_id_), buffer_(std::move(other.buffer_)), start_(other.start_) {
   other.fd_ = -1;
 }
 
@@ -51,6 +51,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
     fd_ = other.fd_;
     next_id_ = other.next_id_;
     buffer_ = std::move(other.buffer_);
+    start_ = other.start_;
     other.fd_ = -1;
   }
   return *this;
@@ -77,6 +78,7 @@ void Connection::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   buffer_.clear();
+  start_ = 0;
 }
 
 bool Connection::send_raw(const std::string& bytes) {
@@ -118,10 +120,16 @@ bool Connection::fill(Millis limit) {
 std::optional<json> Connection::read_line(Millis limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
   for (;;) {
-    if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      json parsed = json::parse(line, nullptr, false);
+    if (auto nl = buffer_.find('\n', start_); nl != std::string::npos) {
+      json parsed = json::parse(buffer_.begin() + static_cast<long>(start_), buffer_.begin() + static_cast<long>(nl),
+                                nullptr, false);
+      start_ = nl + 1;
+      // Read lines are dropped in bulk, not one erase per line: the event recorder reads
+      // hundreds of lines per chunk and must keep up with the daemon.
+      if (start_ == buffer_.size() || start_ > (1u << 20)) {
+        buffer_.erase(0, start_);
+        start_ = 0;
+      }
       if (parsed.is_discarded()) {
         close();
         return std::nullopt;

@@ -63,6 +63,7 @@ class Connection {
   int fd_ = -1;
   std::int64_t next_id_ = 1;
   std::string buffer_;
+  std::size_t start_ = 0;  // buffer_ before this has been read as lines
 };
 
 CallResult reply_to_result(const nlohmann::json& reply);

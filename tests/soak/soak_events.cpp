@@ -30,6 +30,11 @@ std::optional<std::string> EventRecorder::outcome_of(const std::string& path) co
   return it->second;
 }
 
+bool EventRecorder::wait_for_done(const std::string& path, Millis limit) const {
+  std::unique_lock lock(mutex_);
+  return done_added_.wait_for(lock, limit, [&] { return done_.count(path) != 0; });
+}
+
 bool EventRecorder::was_created(const std::string& path) const {
   std::lock_guard lock(mutex_);
   return created_.count(path) != 0;
@@ -65,6 +70,7 @@ void EventRecorder::follow() {
     auto [it, fresh] = done_.emplace(path, outcome.get<std::string>());
     // Paths are never reused by the soak (unique names), so a second done is a second end.
     if (!fresh && path != "/") ledger_.fail("node " + path + " reported done twice: " + event.dump());
+    done_added_.notify_all();
   }
 }
 

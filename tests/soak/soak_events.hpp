@@ -3,6 +3,7 @@
 // `/`): the second witness of each node's outcome, for nodes that left the history before
 // their client looked, and a check that no node is reported `done` twice.
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,10 @@ class EventRecorder {
 
   // The outcome of the first `done` event of `path`, if one came.
   std::optional<std::string> outcome_of(const std::string& path) const;
+  // Waits up to `limit` for the done event of `path`; true when it came. Events come in
+  // order on one stream, so once a tree's root is seen done here, so is all that ended
+  // before it: the recorder may lag behind what `ps` already shows.
+  bool wait_for_done(const std::string& path, Millis limit) const;
   // Whether a `created` event of `path` came.
   bool was_created(const std::string& path) const;
   long events_seen() const { return events_; }
@@ -43,6 +48,7 @@ class EventRecorder {
   std::atomic<bool> stopping_{false};
   std::atomic<long> events_{0};
   mutable std::mutex mutex_;
+  mutable std::condition_variable done_added_;
   std::map<std::string, std::string> done_;  // path -> outcome
   std::set<std::string> created_;
 };

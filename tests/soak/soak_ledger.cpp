@@ -7,10 +7,11 @@ namespace traio::soak {
 void Ledger::fail(const std::string& message) {
   std::lock_guard lock(mutex_);
   ++failure_count_;
-  if (failures_.size() < kKept) {
-    failures_.push_back(message);
+  if (failures_.size() < kKept) failures_.push_back(message);
+  // The first few, and any that is not about one node (a dropped stream, a stalled ping,
+  // a lost connection: rarer, and they explain the node ones), go to stderr at once.
+  if (failure_count_ <= kKept || (message.rfind("node ", 0) != 0 && ++other_printed_ <= kKept))
     std::fprintf(stderr, "soak: FAILURE: %s\n", message.c_str());
-  }
 }
 
 std::vector<std::string> Ledger::failures() const {

@@ -47,6 +47,7 @@ class Ledger {
   mutable std::mutex mutex_;
   std::vector<std::string> failures_;
   std::size_t failure_count_ = 0;
+  std::size_t other_printed_ = 0;
 };
 
 }  // namespace traio::soak

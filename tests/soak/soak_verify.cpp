@@ -58,6 +58,9 @@ bool Client::verify(const Submission& s) {
   if (root.value("state", "") != "done") return false;
   std::map<std::string, json> found;
   collect(root, found);
+  // Children that left the history before their root are found by their done events.
+  if (found.size() < s.nodes.size() && !events_.wait_for_done(s.root, Millis(30000)))
+    ledger_.fail("root " + s.root + " is done but its done event did not come within 30 s");
   json by_path = json::object();
   for (auto& [path, node] : found) by_path[path] = node;
   for (const auto& path : s.nodes) {
@@ -88,6 +91,8 @@ bool Client::verify(const Submission& s) {
 }
 
 void Client::verify_by_events(const Submission& s, const std::string& why) {
+  if (!events_.wait_for_done(s.root, Millis(30000)))
+    ledger_.fail("root " + s.root + " left the history but its done event did not come within 30 s");
   for (const auto& path : s.nodes) {
     if (auto outcome = events_.outcome_of(path)) {
       ++ledger_.counts.verified_by_events;

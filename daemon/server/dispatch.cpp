@@ -13,21 +13,32 @@ namespace {
 
 namespace asio = boost::asio;
 
+// A query changes nothing: its only effect is its reply.
+enum class OpKind { Acts, Query };
+
 struct OpEntry {
   std::string_view name;
   SyncOp sync;
   AsyncOp async;
+  OpKind kind;
 };
 
 constexpr OpEntry kOps[] = {
-    {"ping", op_ping, nullptr},         {"version", op_version, nullptr},
-    {"shutdown", op_shutdown, nullptr}, {"spawn", op_spawn, nullptr},
-    {"fork", op_fork, nullptr},         {"submit", op_submit, nullptr},
-    {"finalize", op_finalize, nullptr}, {"cancel", op_cancel, nullptr},
-    {"timeout", op_timeout, nullptr},   {"ps", op_ps, nullptr},
-    {"inspect", op_inspect, nullptr},   {"logs", nullptr, op_logs},
-    {"wait", nullptr, op_wait},         {"events", nullptr, op_events},
-    {"signal", op_signal, nullptr},
+    {"ping", op_ping, nullptr, OpKind::Query},
+    {"version", op_version, nullptr, OpKind::Query},
+    {"shutdown", op_shutdown, nullptr, OpKind::Acts},
+    {"spawn", op_spawn, nullptr, OpKind::Acts},
+    {"fork", op_fork, nullptr, OpKind::Acts},
+    {"submit", op_submit, nullptr, OpKind::Acts},
+    {"finalize", op_finalize, nullptr, OpKind::Acts},
+    {"cancel", op_cancel, nullptr, OpKind::Acts},
+    {"timeout", op_timeout, nullptr, OpKind::Acts},
+    {"ps", op_ps, nullptr, OpKind::Query},
+    {"inspect", op_inspect, nullptr, OpKind::Query},
+    {"logs", nullptr, op_logs, OpKind::Query},
+    {"wait", nullptr, op_wait, OpKind::Acts},  // --claim claims the outcome
+    {"events", nullptr, op_events, OpKind::Query},
+    {"signal", op_signal, nullptr, OpKind::Acts},
 };
 
 void reply(Session& session, std::int64_t id, const OpResult& result) {
@@ -88,6 +99,13 @@ LineVerdict handle_line(const std::shared_ptr<Session>& session, std::string_vie
   const std::int64_t id = request.id;
   for (const OpEntry& entry : kOps) {
     if (entry.name == request.op) {
+      // A query from a client that has gone is answered to nobody: a few hundred clients
+      // each asking for a big `ps` and leaving kept traiod busy for minutes. What acts is
+      // still done (a client may send a spawn and close without reading the reply).
+      if (entry.kind == OpKind::Query && session->peer_gone()) {
+        session->close();
+        return LineVerdict::KeepOpen;
+      }
       run_op(entry, OpCall{session, std::move(request)});
       return LineVerdict::KeepOpen;
     }

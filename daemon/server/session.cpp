@@ -1,5 +1,7 @@
 #include "daemon/server/session.hpp"
 
+#include <poll.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -59,6 +61,13 @@ asio::awaitable<void> Session::read_loop() {
         co_return;
     }
   }
+}
+
+bool Session::peer_gone() {
+  // AF_UNIX reports POLLHUP only once the peer has shut down both ways (closed): a client
+  // that only shut down its sending side gets POLLRDHUP and keeps its replies.
+  pollfd p{socket_.native_handle(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) != 0;
 }
 
 void Session::send(std::string line) {

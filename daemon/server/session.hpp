@@ -44,6 +44,9 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionState state() const { return state_; }
   bool is_closed() const { return state_ == SessionState::Closed; }
   Uid peer_uid() const { return peer_uid_; }
+  // Whether the client has closed its end for good (not a half-close after its requests,
+  // which a client still reading replies may do). Asks the socket, without blocking.
+  bool peer_gone();
   ServerContext& context() { return context_; }
 
   // Streaming ops (wait, events -f) sleep on a timer that closing or stopping the

@@ -23,6 +23,10 @@ for arg in "$@"; do
   esac
 done
 
+# clang and its libFuzzer runtime (the rest comes with setup.sh's packages).
+bash scripts/ensure_packages.sh clang-14 libclang-rt-14-dev cmake ninja-build libboost1.81-dev \
+  libcli11-dev nlohmann-json3-dev doctest-dev libfmt-dev
+
 build_dir=${TRAIO_FUZZ_BUILD_DIR:-build-fuzz}
 targets=${TRAIO_FUZZ_TARGETS:-"fuzz_request fuzz_node_spec fuzz_daemon_config"}
 launcher=()

@@ -25,6 +25,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/integration/harness.hpp"
+#include "tests/integration/raw_client.hpp"
 
 using namespace traio::test;
 using nlohmann::json;
@@ -49,36 +50,6 @@ long rss_kib(pid_t pid) {
 }
 
 Millis since(Clock::time_point start) { return std::chrono::duration_cast<Millis>(Clock::now() - start); }
-
-// One `ping` over a connection of our own, timed from request to reply: how long a request
-// waits for the daemon's loop, without traioctl's own start-up.
-class Pinger {
- public:
-  explicit Pinger(const std::string& socket) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    socket.copy(addr.sun_path, sizeof addr.sun_path - 1);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~Pinger() { ::close(fd_); }
-  Pinger(const Pinger&) = delete;
-  Pinger& operator=(const Pinger&) = delete;
-
-  Millis ping() {
-    const auto start = Clock::now();
-    const std::string request = R"({"v":1,"id":1,"op":"ping","args":{}})" "\n";
-    REQUIRE(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-    std::string reply;
-    char c = 0;
-    while (::read(fd_, &c, 1) == 1 && c != '\n') reply += c;
-    REQUIRE_MESSAGE(contains(reply, "\"pong\":true"), reply);
-    return since(start);
-  }
-
- private:
-  int fd_ = -1;
-};
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/harness.hpp"
@@ -115,6 +116,25 @@ class RawClient {
   int fd_ = -1;
   bool connected_ = false;
   std::string buffer_;
+};
+
+// One `ping` at a time over a connection of its own, timed from request to reply
+// (traioctl's start-up would swamp what this measures: how long a request waits for the
+// daemon's loop).
+class Pinger {
+ public:
+  explicit Pinger(const std::string& socket) : client_(socket) { REQUIRE(client_.connected()); }
+
+  Millis ping() {
+    const auto start = Clock::now();
+    auto reply = client_.call(++id_, "ping", nlohmann::json::object(), 60s);
+    REQUIRE_MESSAGE((reply && (*reply)["result"].value("pong", false)), (reply ? reply->dump() : "no reply"));
+    return std::chrono::duration_cast<Millis>(Clock::now() - start);
+  }
+
+ private:
+  RawClient client_;
+  std::int64_t id_ = 0;
 };
 
 // "ok" of a reply, and its error code ("" when it succeeded or is no reply).

@@ -1,6 +1,7 @@
 #include "daemon/server/op_args.hpp"
 
 #include <algorithm>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -85,6 +86,44 @@ Expected<NodeId> node_arg(const ScopeTree& tree, const json& args, std::string_v
   }
   if (!v->is_string()) return invalid_request(fmt::format("{}: expected a path", key));
   return resolve_node(tree, v->get_ref<const std::string&>());
+}
+
+Expected<ForkOptions> fork_options_arg(const nlohmann::json& args) {
+  ForkOptions options;
+  auto name = string_arg(args, "name", "");
+  if (!name) return name.error();
+  if (!name->empty() && !is_valid_name(*name)) return invalid_request(fmt::format("name: {}", name_error(*name)));
+  options.name = *name;
+  auto timeout = duration_arg(args, "timeout");
+  if (!timeout) return timeout.error();
+  options.timeout = *timeout;
+  auto master = bool_arg(args, "master", false);
+  auto bubble = bool_arg(args, "bubble", true);
+  auto awaited = bool_arg(args, "awaited", true);
+  for (const auto* flag : {&master, &bubble, &awaited})
+    if (!*flag) return flag->error();
+  options.flags = NodeFlags{*master, *bubble, *awaited};
+  return options;
+}
+
+Expected<NodeSpec> spec_arg(const nlohmann::json& args, std::string_view key, SpecKind kind) {
+  auto it = args.find(key);
+  if (it == args.end()) return invalid_request(fmt::format("{}: missing", key));
+  auto parsed = parse_node_spec(*it, kind);
+  if (auto* errors = std::get_if<ParseErrors>(&parsed)) return invalid_request(format_parse_errors(*errors));
+  return std::get<NodeSpec>(std::move(parsed));
+}
+
+Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const nlohmann::json& args) {
+  auto it = args.find("base_env");
+  if (it == args.end() || it->is_null()) return std::optional<std::map<std::string, std::string>>{};
+  if (!it->is_object()) return invalid_request("base_env: expected an object of strings");
+  std::map<std::string, std::string> env;
+  for (const auto& [key, value] : it->items()) {
+    if (!value.is_string()) return invalid_request(fmt::format("base_env.{}: expected a string", key));
+    env.emplace(key, value.get<std::string>());
+  }
+  return std::optional<std::map<std::string, std::string>>(std::move(env));
 }
 
 }  // namespace traio

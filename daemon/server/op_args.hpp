@@ -2,6 +2,7 @@
 // Reading an op's `args` object: every key checked, every error an invalid_request that
 // names the argument.
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "common/duration.hpp"
 #include "common/expected.hpp"
+#include "config/node_spec.hpp"
 #include "daemon/core/scope_tree.hpp"
 
 namespace traio {
@@ -29,6 +31,13 @@ Expected<std::optional<std::size_t>> count_arg(const nlohmann::json& args, std::
 // Resolves an absolute path to a node: invalid_request when it is no path, not_found
 // ("no node /ci/x") when nothing lives or is remembered there.
 Expected<NodeId> resolve_node(const ScopeTree& tree, std::string_view path);
+// A job or tree under `key`, parsed as the job files are: every error with its field path.
+Expected<NodeSpec> spec_arg(const nlohmann::json& args, std::string_view key, SpecKind kind);
+// spawn's `base_env`: an object of strings (the client's environment), absent or null: nullopt.
+Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const nlohmann::json& args);
+// A fork's own args: name (empty, or a valid node name), timeout, master, bubble, awaited.
+Expected<ForkOptions> fork_options_arg(const nlohmann::json& args);
+
 Expected<NodeId> node_arg(const ScopeTree& tree, const nlohmann::json& args, std::string_view key,
                           std::optional<std::string> fallback);
 

@@ -48,26 +48,6 @@ OpResult create_accepted(OpCall& call, Create&& create) {
   return result;
 }
 
-Expected<NodeSpec> parse_spec(const json& args, std::string_view key, SpecKind kind) {
-  auto it = args.find(key);
-  if (it == args.end()) return invalid_request(fmt::format("{}: missing", key));
-  auto parsed = parse_node_spec(*it, kind);
-  if (auto* errors = std::get_if<ParseErrors>(&parsed)) return invalid_request(format_parse_errors(*errors));
-  return std::get<NodeSpec>(std::move(parsed));
-}
-
-Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const json& args) {
-  auto it = args.find("base_env");
-  if (it == args.end() || it->is_null()) return std::optional<std::map<std::string, std::string>>{};
-  if (!it->is_object()) return invalid_request("base_env: expected an object of strings");
-  std::map<std::string, std::string> env;
-  for (const auto& [key, value] : it->items()) {
-    if (!value.is_string()) return invalid_request(fmt::format("base_env.{}: expected a string", key));
-    env.emplace(key, value.get<std::string>());
-  }
-  return std::optional<std::map<std::string, std::string>>(std::move(env));
-}
-
 bool has_process(const NodeSpec& spec) {
   if (const auto* job = std::get_if<JobSpec>(&spec.node)) return job->kind == JobKind::Process;
   const auto& children = std::get<ScopeSpec>(spec.node).children;
@@ -106,7 +86,7 @@ OpResult op_spawn(OpCall& call) {
   const ScopeTree& tree = call.supervisor().tree();
   auto scope = node_arg(tree, args, "scope", "/");
   if (!scope) return scope.error();
-  auto spec = parse_spec(args, "job", SpecKind::Job);
+  auto spec = spec_arg(args, "job", SpecKind::Job);
   if (!spec) return spec.error();
   auto* job = std::get_if<JobSpec>(&spec->node);
   if (job == nullptr) return invalid_request("job: expected a job, not a tree");
@@ -128,24 +108,12 @@ OpResult op_fork(OpCall& call) {
   const ScopeTree& tree = call.supervisor().tree();
   auto scope = node_arg(tree, args, "scope", "/");
   if (!scope) return scope.error();
-  ForkOptions options;
-  auto name = string_arg(args, "name", "");
-  if (!name) return name.error();
-  if (!name->empty() && !is_valid_name(*name)) return invalid_request(fmt::format("name: {}", name_error(*name)));
-  options.name = *name;
-  auto timeout = duration_arg(args, "timeout");
-  if (!timeout) return timeout.error();
-  options.timeout = *timeout;
-  auto master = bool_arg(args, "master", false);
-  auto bubble = bool_arg(args, "bubble", true);
-  auto awaited = bool_arg(args, "awaited", true);
-  for (const auto* flag : {&master, &bubble, &awaited})
-    if (!*flag) return flag->error();
-  options.flags = NodeFlags{*master, *bubble, *awaited};
+  auto options = fork_options_arg(args);
+  if (!options) return options.error();
   if (auto ok = may_create(call, *scope, false); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
-    return t.fork(now, *scope, std::move(options), owner, out);
+    return t.fork(now, *scope, std::move(*options), owner, out);
   });
 }
 
@@ -155,7 +123,7 @@ OpResult op_submit(OpCall& call) {
   const ScopeTree& tree = call.supervisor().tree();
   auto scope = node_arg(tree, args, "scope", "/");
   if (!scope) return scope.error();
-  auto spec = parse_spec(args, "tree", SpecKind::Tree);
+  auto spec = spec_arg(args, "tree", SpecKind::Tree);
   if (!spec) return spec.error();
   if (auto ok = may_create(call, *scope, has_process(*spec)); !ok) return ok.error();
   if (auto ok = may_run_as(call, *spec); !ok) return ok.error();

@@ -1,6 +1,5 @@
 #pragma once
 // A node of the scope tree: a scope or a job. Plain data; ScopeTree applies the rules.
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +29,9 @@ struct JobRun {
 // Rule 11: what the restart policy has done so far.
 struct RestartState {
   unsigned restarts = 0;                      // runs started after the first
-  std::deque<SteadyTime> recent;              // restart times within the policy's window
+  // Restart times within the policy's window, oldest first. A vector: libstdc++'s deque
+  // allocates 576 bytes even when empty, and most jobs never restart.
+  std::vector<SteadyTime> recent;
   std::optional<SteadyTime> next_attempt;     // armed: the job waits for its backoff
   std::optional<WallTime> next_attempt_wall;  // the same, for `inspect`
   std::optional<WallTime> last_started_at;    // the start of the current (latest) run

@@ -32,7 +32,7 @@ bool ScopeTree::rule11_restart(const Now& now, Node& n, Outcome natural, const s
   const RestartSpec& spec = n.job->restart;
   if (!restarts(spec.policy, natural)) return false;
   RestartState& r = n.restart;
-  while (!r.recent.empty() && now.mono - r.recent.front() > spec.window) r.recent.pop_front();
+  std::erase_if(r.recent, [&](SteadyTime at) { return now.mono - at > spec.window; });
   if (spec.max && r.recent.size() >= *spec.max) {
     decide(n, Outcome::Failed,
            "restart storm: " + std::to_string(r.recent.size()) + " restarts within " + format_duration(spec.window) +

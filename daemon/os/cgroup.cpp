@@ -106,6 +106,12 @@ void CgroupDir::destroy() noexcept {
 
 Result<void> CgroupDir::add(pid_t pid) noexcept { return move_to_cgroup(path_, pid); }
 
+Result<UniqueFd> CgroupDir::open() const noexcept {
+  const int fd = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return last_errno();
+  return UniqueFd(fd);
+}
+
 Result<void> CgroupDir::kill_all() noexcept { return write_text(path_ + "/cgroup.kill", "1"); }
 
 Result<void> CgroupDir::signal_all(int signo) noexcept {

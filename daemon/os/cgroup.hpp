@@ -8,6 +8,7 @@
 #include <string>
 
 #include "daemon/os/sys_error.hpp"
+#include "daemon/os/unique_fd.hpp"
 
 namespace traio::os {
 
@@ -35,6 +36,7 @@ class CgroupDir {
   const std::string& path() const noexcept { return path_; }
 
   Result<void> add(pid_t pid) noexcept;           // writes cgroup.procs
+  Result<UniqueFd> open() const noexcept;         // O_PATH fd of the directory, for CLONE_INTO_CGROUP
   Result<void> kill_all() noexcept;              // writes 1 to cgroup.kill (SIGKILL to all)
   Result<void> signal_all(int signo) noexcept;    // kill(2) on each pid of cgroup.procs; ESRCH normal
   Result<bool> populated() noexcept;              // "populated 1" in cgroup.events

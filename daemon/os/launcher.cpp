@@ -1,6 +1,11 @@
 #include "daemon/os/launcher.hpp"
 
+#include "daemon/os/launch_cloned.hpp"
 #include "daemon/os/launch_forked.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <string_view>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -205,11 +210,35 @@ Result<Child> launch(const LaunchRequest& request) {
   return std::move(*child);
 }
 
+namespace {
+
+bool clone3_wanted_by_environment() {
+  const char* value = std::getenv("TRAIOD_CLONE3");
+  return value == nullptr || std::string_view(value) != "off";
+}
+
+std::atomic<bool> g_clone3{clone3_wanted_by_environment()};
+
+bool is_missing_clone3(const LaunchFailure& failure) {
+  return failure.step == LaunchStep::Setup && failure.error.value() == ENOSYS;
+}
+
+}  // namespace
+
+void set_clone3_enabled(bool enabled) noexcept { g_clone3 = enabled; }
+bool clone3_enabled() noexcept { return g_clone3; }
+
 LaunchResult launch_process(const LaunchRequest& request) {
   if (request.argv.empty()) return failed(LaunchStep::Program, errno_code(EINVAL));
-  // Before any fork: the child of the fork path may only make async-signal-safe calls.
+  // Before any clone: the child may only make async-signal-safe calls.
   auto program = find_executable(request.argv[0], path_of(request.env));
   if (!program) return failed(LaunchStep::Program, program.error());
+  if (g_clone3) {
+    auto child = detail::launch_cloned(request, *program);
+    if (child || !is_missing_clone3(child.error())) return child;
+    g_clone3 = false;  // this kernel (or architecture) has no clone3: the older paths from now on
+  }
+  if (request.cgroup_fd >= 0) return failed(LaunchStep::Setup, errno_code(ENOSYS));
   if (request.credentials) return detail::launch_forked(request, *program);
   return launch_spawned(request, *program);
 }

@@ -1,8 +1,10 @@
 #pragma once
-// Starts a job's process (DESIGN: posix_spawn + pidfd_open, not Boost.Process): its own
-// session, an empty signal mask, default dispositions, stdin from /dev/null, no fd of the
-// daemon but the output, and the job's cwd and environment. A job that runs as another
-// user takes a fork path instead (posix_spawn cannot change credentials, launch_forked.cpp).
+// Starts a job's process (DESIGN: not Boost.Process): its own session, an empty signal
+// mask, default dispositions, stdin from /dev/null, no fd of the daemon but the output, the
+// job's cwd, environment and credentials, and its cgroup from birth. The fast path is clone3
+// sharing the daemon's memory until exec, with a pidfd from the clone (launch_cloned.cpp);
+// where clone3 is missing, posix_spawn + pidfd_open, and fork for jobs with credentials
+// (posix_spawn cannot change them, launch_forked.cpp).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +40,17 @@ struct LaunchRequest {
   OpenMode output_file_mode = OpenMode::Append;
   // Set: the child takes these ids (setgroups, setgid, setuid) before anything else.
   std::optional<Credentials> credentials;
+  // An open cgroup v2 directory (O_PATH is enough): the child is born in it. Needs clone3
+  // with CLONE_INTO_CGROUP; where that is missing the start fails at the Setup step with
+  // ENOSYS or EINVAL, and the caller starts it without (see ProcessRunner::spawn).
+  int cgroup_fd = -1;
 };
+
+// Whether launches use clone3 (the default, where the kernel and architecture have it) or
+// the older posix_spawn and fork paths. TRAIOD_CLONE3=off in traiod's environment, and tests
+// of those paths, turn it off.
+void set_clone3_enabled(bool enabled) noexcept;
+bool clone3_enabled() noexcept;
 
 // Which step of a start failed, so the reason can say more than the errno.
 enum class LaunchStep {

@@ -270,9 +270,7 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
     return error;
   }
   cgroup = make_job_cgroup(launch.id);
-  const bool inside = enter_cgroup(launch.id, cgroup);
-  auto child = os::launch_process(request);
-  if (inside) leave_cgroup(cgroup);
+  auto child = launch_in_cgroup(launch.id, request, cgroup);
   if (child) {
     how.env = std::move(request.env);
     how.cwd = std::move(request.cwd);
@@ -318,9 +316,29 @@ os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) const {
   return std::move(*dir);
 }
 
-// posix_spawn cannot start a child in another cgroup, and moving the child after its exec
-// races with its first forks (a migration can take milliseconds). So the daemon steps into
-// the job's leaf for the spawn: the child is born there, with every descendant after it.
+// The child must be born in the job's leaf: moving it after its exec would race with its
+// first forks. clone3 starts it there (CLONE_INTO_CGROUP); on kernels without that, the
+// daemon steps into the leaf for the start and back out, two migrations per job.
+os::LaunchResult ProcessRunner::launch_in_cgroup(NodeId id, os::LaunchRequest& request, os::CgroupDir& cgroup) {
+  if (cgroup.valid() && clone_into_cgroup_) {
+    if (auto fd = cgroup.open(); fd) {
+      request.cgroup_fd = fd->get();
+      auto child = os::launch_process(request);
+      request.cgroup_fd = -1;
+      const bool unsupported = !child && child.error().step == os::LaunchStep::Setup &&
+                               (child.error().error.value() == ENOSYS || child.error().error.value() == EINVAL);
+      if (!unsupported) return child;
+      clone_into_cgroup_ = false;
+      log(LogLevel::Info, "this kernel cannot start a process in a cgroup (clone3 CLONE_INTO_CGROUP: {}): "
+          "traiod steps into each job's cgroup to start it", child.error().error.message());
+    }
+  }
+  const bool inside = enter_cgroup(id, cgroup);
+  auto child = os::launch_process(request);
+  if (inside) leave_cgroup(cgroup);
+  return child;
+}
+
 bool ProcessRunner::enter_cgroup(NodeId id, os::CgroupDir& cgroup) const {
   if (!cgroup.valid()) return false;
   if (auto in = cgroup.add(::getpid()); !in) {

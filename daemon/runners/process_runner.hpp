@@ -97,6 +97,7 @@ class ProcessRunner {
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;
   os::CgroupDir make_job_cgroup(NodeId id) const;
+  os::LaunchResult launch_in_cgroup(NodeId id, os::LaunchRequest& request, os::CgroupDir& cgroup);
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);
   void watch_exit(NodeId id, Job& job);
@@ -114,6 +115,7 @@ class ProcessRunner {
   os::UserInfo user_;
   std::string own_cgroup_;     // the daemon's own cgroup v2 directory
   os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
+  bool clone_into_cgroup_ = true;  // until the kernel says it cannot (before Linux 5.7)
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
   std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs
   // Captures of ended jobs whose pipes a process outside the job's tree still holds: read

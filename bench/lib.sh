@@ -15,15 +15,16 @@ seconds_between() { local d=$(($2 - $1)); printf '%d.%06d\n' $((d / 1000000)) $(
 # substitution's pipe open (bash's saved copies of stdout), and the substitution would
 # never end. They print "LABEL SECONDS" or "LABEL timeout" themselves.
 
-# W1 for a system: the arguments are the submitting command. Prints the seconds from its
+# W1 for a system: LABEL ROOT COMMAND...: ROOT is the pid of the supervisor (the programs
+# are in its process tree), the rest the submitting command. Prints the seconds from its
 # start until N programs named bnchtrue have exited and been reaped and the command has
 # returned. The process-event listener is listening before the submit.
 time_oneshots() {
-  local label=$1 t0 submitted done_at
-  shift
+  local label=$1 root=$2 t0 submitted done_at
+  shift 2
   local fifo="$WORK/procwatch.fifo" watch ready
   rm -f "$fifo" && mkfifo "$fifo"
-  "$PW" runs "$TRUE_COMM" "$N" "$TIMEOUT" >"$fifo" 2>>"$WORK/procwatch.log" &
+  "$PW" runs "$TRUE_COMM" "$N" "$TIMEOUT" "$root" >"$fifo" 2>>"$WORK/procwatch.log" &
   local watcher=$!
   exec {watch}<"$fifo"
   read -r -u "$watch" ready

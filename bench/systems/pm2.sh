@@ -36,7 +36,7 @@ case $1 in
     write_apps "$WORK/sleeps.json" "$BIN/$SLEEP_COMM" "$SLEEP_ARG"
     ;;
   w1)
-    time_oneshots w1 in_home oneshot pm2 start "$WORK/true.json"
+    time_oneshots w1 "$(cat "$WORK/oneshot/pm2.pid")" in_home oneshot pm2 start "$WORK/true.json"
     in_home oneshot pm2 delete all >/dev/null 2>&1
     ;;
   live)

@@ -7,12 +7,16 @@
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-services() {  # instance dir, command
+services() {  # scan dir, command
+  # Made aside, then moved in whole: a scan catching a dir before its `down` file would start it.
+  local staging="$WORK/staging"
+  mkdir -p "$1"
   for ((i = 0; i < N; i++)); do
-    mkdir -p "$1/s$i"
-    printf '#!/bin/sh\nexec %s\n' "$2" >"$1/s$i/run"
-    chmod +x "$1/s$i/run"
-    touch "$1/s$i/down"
+    mkdir -p "$staging/s$i"
+    printf '#!/bin/sh\nexec %s\n' "$2" >"$staging/s$i/run"
+    chmod +x "$staging/s$i/run"
+    touch "$staging/s$i/down"
+    mv "$staging/s$i" "$1/s$i"
   done
 }
 supervised() { (($(ls "$1"/*/supervise/ok 2>/dev/null | wc -l) >= N)); }
@@ -41,7 +45,7 @@ case $1 in
     done
     ;;
   w1)
-    time_oneshots w1 sv once "$WORK"/oneshot/s*
+    time_oneshots w1 "$(cat "$WORK/oneshot.daemon")" sv once "$WORK"/oneshot/s*
     ;;
   live)
     time_until w2_up up sv up "$WORK"/live/s*

@@ -9,11 +9,15 @@ set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 
 services() {  # scan dir, command
+  # Made aside, then moved in whole: a scan catching a dir before its `down` file would start it.
+  local staging="$WORK/staging"
+  mkdir -p "$1"
   for ((i = 0; i < N; i++)); do
-    mkdir -p "$1/s$i"
-    printf '#!/bin/sh\nexec %s\n' "$2" >"$1/s$i/run"
-    chmod +x "$1/s$i/run"
-    touch "$1/s$i/down"
+    mkdir -p "$staging/s$i"
+    printf '#!/bin/sh\nexec %s\n' "$2" >"$staging/s$i/run"
+    chmod +x "$staging/s$i/run"
+    touch "$staging/s$i/down"
+    mv "$staging/s$i" "$1/s$i"
   done
 }
 supervised() { (($(ls "$1"/*/supervise/control 2>/dev/null | wc -l) >= N)); }
@@ -49,7 +53,7 @@ case $1 in
     done
     ;;
   w1)
-    time_oneshots w1 each s6-svc -o "$WORK"/oneshot/s*
+    time_oneshots w1 "$(cat "$WORK/oneshot.daemon")" each s6-svc -o "$WORK"/oneshot/s*
     ;;
   live)
     time_until w2_up up each s6-svc -u "$WORK"/live/s*

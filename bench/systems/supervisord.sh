@@ -65,7 +65,7 @@ case $1 in
     ctl live update >/dev/null
     ;;
   w1)
-    time_oneshots w1 ctl oneshot start 't:*'
+    time_oneshots w1 "$(cat "$WORK/oneshot.daemon")" ctl oneshot start 't:*'
     # supervisord's own view: instant exits it calls abnormal (a known false report).
     echo "w1_not_exited $(ctl oneshot status 't:*' | grep -cv EXITED)"
     ;;

@@ -43,7 +43,7 @@ case $1 in
     write_tree "$WORK/sleeps.json" live "[\"$BIN/$SLEEP_COMM\", \"$SLEEP_ARG\"]"
     ;;
   w1)
-    time_oneshots w1 ctl oneshot run "$WORK/true.json"
+    time_oneshots w1 "$(cat "$WORK/oneshot.pid")" ctl oneshot run "$WORK/true.json"
     ;;
   live)
     # run owns the tree and waits for it: it stays in the background until the cancel.

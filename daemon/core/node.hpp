@@ -11,6 +11,7 @@
 #include "config/node_spec.hpp"
 #include "daemon/core/cause.hpp"
 #include "daemon/core/node_id.hpp"
+#include "daemon/core/spec_source.hpp"
 #include "daemon/core/time.hpp"
 
 namespace traio {
@@ -92,7 +93,7 @@ struct Node {
   std::vector<NodeId> waiters;         // siblings whose `after` names this node
   std::shared_ptr<const ScopeSpec> held_scope;
 
-  nlohmann::json source;  // the spec as submitted (inspect)
+  SpecSource source;  // the spec as submitted (inspect)
 
   bool is_scope() const { return type == NodeType::Scope; }
   bool is_done() const { return state == NodeState::Done; }

@@ -7,11 +7,11 @@ namespace asio = boost::asio;
 SleepRunner::SleepRunner(asio::io_context& io, JobReports& reports) : io_(io), reports_(reports) {}
 
 void SleepRunner::start(NodeId id, Duration duration) {
-  auto timer = std::make_unique<asio::steady_timer>(io_, duration);
-  timer->async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+  auto it = timers_.try_emplace(id, io_).first;
+  it->second.expires_after(duration);
+  it->second.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
     if (!alive.expired()) on_timer(id, ec);
   });
-  timers_[id] = std::move(timer);
   reports_.job_started(id, std::nullopt);
 }
 
@@ -20,7 +20,7 @@ void SleepRunner::stop(NodeId id) {
   if (it == timers_.end()) return;
   // The handler runs with operation_aborted and reports; if the timer fired already, its
   // handler is queued and reports Completed instead: the sleep did finish first.
-  it->second->cancel();
+  it->second.cancel();
 }
 
 void SleepRunner::on_timer(NodeId id, boost::system::error_code ec) {

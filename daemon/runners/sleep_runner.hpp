@@ -29,7 +29,8 @@ class SleepRunner {
 
   boost::asio::io_context& io_;
   JobReports& reports_;
-  std::unordered_map<NodeId, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  // In place: a node of the map is stable, and 10,000 live sleeps are 10,000 fewer blocks.
+  std::unordered_map<NodeId, boost::asio::steady_timer> timers_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

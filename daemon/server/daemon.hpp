@@ -60,6 +60,7 @@ class Daemon {
   std::unique_ptr<Journal> journal_;  // after supervisor_: destroyed before it
   RecoveryReport recovery_;
   EventRing events_;
+  HeapTrim heap_trim_;
   ServerContext context_;
   Server server_;
   boost::asio::signal_set signals_;

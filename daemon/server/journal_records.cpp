@@ -68,7 +68,7 @@ json node_record(const Node& node) {
          {"flags", {{"master", node.flags.master}, {"bubble", node.flags.bubble}, {"awaited", node.flags.awaited}}},
          {"created", to_ms(node.created_at)}};
   if (!node.is_scope()) j["kind"] = std::string(to_string(node.job ? node.job->kind : JobKind::Process));
-  if (!node.source.is_null()) j["spec"] = node.source;
+  if (!node.source.is_null()) j["spec"] = node.source.json();
   return j;
 }
 

@@ -8,6 +8,7 @@
 #include "config/daemon_config.hpp"
 #include "daemon/runners/supervisor.hpp"
 #include "daemon/server/event_ring.hpp"
+#include "daemon/server/heap_trim.hpp"
 
 namespace traio {
 
@@ -23,6 +24,8 @@ struct ServerContext {
   // Whether the journal can take a new submission now (Journal::ready): asked before one is
   // created, so that a journal known to fail refuses it before anything starts.
   std::function<Status()> journal_ready;
+  // Told of large requests and replies once they are freed.
+  HeapTrim& heap_trim;
 };
 
 // Unsubscribes a Supervisor listener when an op's coroutine ends, however it ends.

@@ -53,6 +53,12 @@ asio::awaitable<void> Session::read_loop() {
     LineVerdict verdict = LineVerdict::KeepOpen;
     if (!line.empty()) verdict = handle_line(self, line);
     buffer_.erase(0, n);
+    // A large request (a tree) leaves the buffer that large for the life of the session: a
+    // `traioctl run` waits on it for as long as its tree runs.
+    if (buffer_.capacity() >= kTrimAfterBytes && buffer_.size() < kTrimAfterBytes / 4) {
+      buffer_.shrink_to_fit();
+      context_.heap_trim.note_freed(n);
+    }
     switch (verdict) {
       case LineVerdict::KeepOpen:
         break;
@@ -106,8 +112,10 @@ void Session::on_written(boost::system::error_code ec) {
     close();
     return;
   }
-  queued_bytes_ -= queue_.front().size();
+  const std::size_t written = queue_.front().size();
+  queued_bytes_ -= written;
   queue_.pop_front();
+  context_.heap_trim.note_freed(written);
   write_next();
 }
 

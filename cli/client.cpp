@@ -1,16 +1,22 @@
 #include "cli/client.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "cli/reply_line.hpp"
 #include "common/protocol.hpp"
 
 namespace traio::cli {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+
+constexpr std::size_t kReadSize = 128 * 1024;
+constexpr std::size_t kSmallLine = 16 * 1024;
+constexpr std::size_t kBigLine = 1024 * 1024;
 
 std::string_view to_string(ReplyStatus status) {
   switch (status) {
@@ -34,9 +40,9 @@ Status Client::connect(const std::string& socket_path) {
 }
 
 std::int64_t Client::send(const std::string& op, const nlohmann::json& args, EventFn on_event,
-                          ReplyFn on_reply) {
+                          ReplyFn on_reply, ResultForm form) {
   const std::int64_t id = next_id_++;
-  pending_[id] = Pending{std::move(on_event), std::move(on_reply)};
+  pending_[id] = Pending{std::move(on_event), std::move(on_reply), form};
   if (lost_) {
     fail_all_pending();
     return id;
@@ -57,7 +63,14 @@ std::int64_t Client::send(const std::string& op, const nlohmann::json& args, Eve
 }
 
 Reply Client::call(const std::string& op, const nlohmann::json& args, EventFn on_event) {
-  const std::int64_t id = send(op, args, std::move(on_event));
+  return wait_for(send(op, args, std::move(on_event)));
+}
+
+Reply Client::call_for_text(const std::string& op, const nlohmann::json& args) {
+  return wait_for(send(op, args, {}, {}, ResultForm::Text));
+}
+
+Reply Client::wait_for(std::int64_t id) {
   for (;;) {
     if (auto it = replies_.find(id); it != replies_.end()) {
       Reply reply = std::move(it->second);
@@ -74,7 +87,7 @@ Reply Client::call(const std::string& op, const nlohmann::json& args, EventFn on
 // meanwhile), then dispatches every complete line.
 bool Client::read_more() {
   if (lost_) return false;
-  std::array<char, 65536> chunk;
+  std::array<char, kReadSize> chunk;
   bool done = false;
   error_code read_ec;
   std::size_t got = 0;
@@ -90,6 +103,10 @@ bool Client::read_more() {
     lost_ = true;
     return false;
   }
+  // A big reply (ps) comes in many reads: room for it at once rather than by doubling,
+  // which copied it and faulted in fresh pages at each step.
+  if (const std::size_t need = buffer_.size() + got; need > buffer_.capacity() && need > kSmallLine)
+    buffer_.reserve(std::max(kBigLine, 2 * need));
   buffer_.append(chunk.data(), got);
   for (;;) {
     const auto nl = buffer_.find('\n', scanned_);
@@ -97,15 +114,40 @@ bool Client::read_more() {
       scanned_ = buffer_.size();
       break;
     }
-    std::string line = buffer_.substr(0, nl);
-    buffer_.erase(0, nl + 1);
+    std::string line;
+    if (nl + 1 == buffer_.size()) {  // the usual case, one whole line: no copy
+      line = std::move(buffer_);
+      line.pop_back();
+      buffer_.clear();
+    } else {
+      line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+    }
     scanned_ = 0;
-    dispatch(line);
+    dispatch(std::move(line));
   }
   return true;
 }
 
-void Client::dispatch(const std::string& line) {
+bool Client::dispatch_text(std::string& line) {
+  const auto ok = split_ok_reply(line);
+  if (!ok) return false;
+  auto it = pending_.find(ok->id);
+  if (it == pending_.end() || it->second.form != ResultForm::Text) return false;
+  // The result is cut out of the line in place: no second half-megabyte buffer.
+  const auto begin = static_cast<std::size_t>(ok->result.data() - line.data());
+  const std::size_t size = ok->result.size();
+  Reply reply;
+  reply.status = ReplyStatus::Ok;
+  reply.result_text = std::move(line);
+  reply.result_text.resize(begin + size);
+  reply.result_text.erase(0, begin);
+  deliver(ok->id, std::move(reply));
+  return true;
+}
+
+void Client::dispatch(std::string line) {
+  if (dispatch_text(line)) return;
   auto msg = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!msg.is_object() || !msg.contains("id") || !msg["id"].is_number_integer()) return;
   const auto id = msg["id"].get<std::int64_t>();
@@ -127,7 +169,13 @@ void Client::dispatch(const std::string& line) {
   Reply reply;
   if (msg.value("ok", false)) {
     reply.status = ReplyStatus::Ok;
-    reply.result = msg.contains("result") ? msg["result"] : nlohmann::json::object();
+    if (auto result = msg.find("result"); result != msg.end()) reply.result = std::move(*result);
+    if (reply.result.is_null()) reply.result = nlohmann::json::object();
+    // A reply in another shape than split_ok_reply takes: the text is the dump of its result.
+    if (it->second.form == ResultForm::Text) {
+      reply.result_text = reply.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      reply.result = nullptr;
+    }
   } else {
     reply.status = ReplyStatus::DaemonError;
     const auto& err = msg.contains("error") ? msg["error"] : nlohmann::json::object();
@@ -135,6 +183,11 @@ void Client::dispatch(const std::string& line) {
     reply.error.code = error_code_from_string(code).value_or(ErrorCode::Internal);
     reply.error.message = err.value("message", code);
   }
+  deliver(id, std::move(reply));
+}
+
+void Client::deliver(std::int64_t id, Reply reply) {
+  auto it = pending_.find(id);
   ReplyFn on_reply = std::move(it->second.on_reply);
   pending_.erase(it);
   if (on_reply) {

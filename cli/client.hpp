@@ -19,10 +19,15 @@ namespace traio::cli {
 enum class ReplyStatus { Ok, DaemonError, Lost };
 std::string_view to_string(ReplyStatus status);
 
+// How an ok result comes back: parsed, or as the daemon's JSON text (--json prints it as
+// it is, without parsing half a megabyte of ps).
+enum class ResultForm { Parsed, Text };
+
 struct Reply {
   ReplyStatus status = ReplyStatus::Lost;
-  nlohmann::json result;  // Ok: the result object
-  Error error;            // DaemonError: the daemon's error
+  nlohmann::json result;    // Ok: the result object (ResultForm::Parsed)
+  std::string result_text;  // Ok: the result's JSON text (ResultForm::Text)
+  Error error;              // DaemonError: the daemon's error
 };
 
 using EventFn = std::function<void(const nlohmann::json& event)>;
@@ -40,11 +45,13 @@ class Client {
   // Sends a request and runs the loop (signals and timers included) until its reply.
   // Events of this request go to `on_event`; other requests' lines are dispatched meanwhile.
   Reply call(const std::string& op, const nlohmann::json& args, EventFn on_event = {});
+  // The same, the result as text (ResultForm::Text).
+  Reply call_for_text(const std::string& op, const nlohmann::json& args);
 
   // Sends a request without waiting; `on_reply` (if any) runs when its reply comes while
   // the loop runs inside call(). Returns the request id.
   std::int64_t send(const std::string& op, const nlohmann::json& args, EventFn on_event = {},
-                    ReplyFn on_reply = {});
+                    ReplyFn on_reply = {}, ResultForm form = ResultForm::Parsed);
 
   bool connected() const { return !lost_; }
 
@@ -52,10 +59,16 @@ class Client {
   struct Pending {
     EventFn on_event;
     ReplyFn on_reply;  // empty: call() collects the reply
+    ResultForm form = ResultForm::Parsed;
   };
 
+  Reply wait_for(std::int64_t id);
+  // An ok reply of a request that asked for ResultForm::Text, taken without parsing.
+  bool dispatch_text(std::string& line);  // takes `line` when it is one
+  void deliver(std::int64_t id, Reply reply);
+
   bool read_more();  // false when the connection is gone
-  void dispatch(const std::string& line);
+  void dispatch(std::string line);
   // The connection is gone (or refused, with the daemon's error): every pending request fails.
   void fail_all_pending(const Reply& with = Reply{});
 

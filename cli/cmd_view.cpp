@@ -24,12 +24,14 @@ int run_ps(const Context& ctx, const ViewOptions& o) {
   if (!ctx.global.json) args["brief"] = true;  // the tree shows a few fields; --json gets them all
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
-  const Reply reply = conn->client.call("ps", args);
-  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
-  if (ctx.global.json) {
-    print_json(reply.result);
+  if (ctx.global.json) {  // the daemon's bytes as they are: the same as parsing and dumping them
+    const Reply reply = conn->client.call_for_text("ps", args);
+    if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+    print_json_text(reply.result_text);
     return 0;
   }
+  const Reply reply = conn->client.call("ps", args);
+  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
   TreeStyle style;
   style.colour = stdout_colour() ? Colour::On : Colour::Off;
   std::cout << render_tree(reply.result.value("node", json::object()), style) << std::flush;
@@ -39,13 +41,16 @@ int run_ps(const Context& ctx, const ViewOptions& o) {
 int run_inspect(const Context& ctx, const ViewOptions& o) {
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
-  const Reply reply = conn->client.call("inspect", {{"path", ctx.resolve(o.path)}});
-  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+  const json args = {{"path", ctx.resolve(o.path)}};
   if (ctx.global.json) {
-    print_json(reply.result);
-  } else {
-    std::cout << inspect_text(reply.result.value("node", json::object())) << std::flush;
+    const Reply reply = conn->client.call_for_text("inspect", args);
+    if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+    print_json_text(reply.result_text);
+    return 0;
   }
+  const Reply reply = conn->client.call("inspect", args);
+  if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+  std::cout << inspect_text(reply.result.value("node", json::object())) << std::flush;
   return 0;
 }
 

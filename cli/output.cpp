@@ -75,6 +75,12 @@ void print_json(const nlohmann::json& value) {
   std::cout.flush();
 }
 
+void print_json_text(std::string_view json) {
+  std::cout.write(json.data(), static_cast<std::streamsize>(json.size()));
+  std::cout << '\n';
+  std::cout.flush();
+}
+
 bool stdout_colour() {
   const char* no_colour = std::getenv("NO_COLOR");
   if (no_colour != nullptr && *no_colour != '\0') return false;

@@ -24,6 +24,7 @@ int fail_reply(const Reply& reply);
 int not_supported(std::string_view what);
 
 void print_json(const nlohmann::json& value);  // one line on stdout
+void print_json_text(std::string_view json);   // JSON text (a daemon's result), one line on stdout
 bool stdout_colour();                            // stdout is a TTY and NO_COLOR is unset
 bool stderr_is_tty();
 

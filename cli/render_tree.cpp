@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace traio::cli {
@@ -17,21 +19,33 @@ using Row = std::array<std::string, kColumns>;
 constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT", "OWNER"};
 constexpr std::size_t kOwnerColumn = 7;
 
-// The user name of a uid when it has one, else the number.
-std::string owner_text(const json& node) {
-  auto it = node.find("owner_uid");
-  if (it == node.end() || !it->is_number_integer() || it->get<long long>() < 0) return "-";
-  const auto uid = static_cast<uid_t>(it->get<long long>());
-  if (const passwd* pw = ::getpwuid(uid); pw != nullptr) return pw->pw_name;
-  return std::to_string(uid);
-}
+// The user name of a uid when it has one, else the number. Looked up once per uid: each
+// getpwuid reads /etc/passwd again, and a tree of 1000 jobs of one user took 1000 reads.
+class OwnerNames {
+ public:
+  const std::string& of(const json& node) {
+    static const std::string kNone = "-";
+    auto it = node.find("owner_uid");
+    if (it == node.end() || !it->is_number_integer() || it->get<long long>() < 0) return kNone;
+    const auto uid = static_cast<uid_t>(it->get<long long>());
+    auto [known, added] = names_.try_emplace(uid);
+    if (added) {
+      const passwd* pw = ::getpwuid(uid);
+      known->second = pw != nullptr ? std::string(pw->pw_name) : std::to_string(uid);
+    }
+    return known->second;
+  }
+
+ private:
+  std::map<uid_t, std::string> names_;
+};
 
 std::string kind_of(const json& node) {
   if (auto it = node.find("kind"); it != node.end() && it->is_string()) return it->get<std::string>();
   return scalar_text(node.value("type", json()));
 }
 
-Row row_of(const json& node, const std::string& label, const TreeStyle& style) {
+Row row_of(const json& node, const std::string& label, const TreeStyle& style, OwnerNames& owners) {
   const auto age = node_age(node, style.now);
   std::string exit = exit_text(node);
   if (exit.rfind("exit code ", 0) == 0) exit = exit.substr(10);
@@ -42,14 +56,14 @@ Row row_of(const json& node, const std::string& label, const TreeStyle& style) {
              scalar_text(node.value("pid", json())),
              age ? format_age(*age) : "-",
              exit.empty() ? "-" : exit,
-             owner_text(node)};
+             owners.of(node)};
 }
 
 // Depth-first, children in the order the daemon lists them (submission order).
 void collect(const json& node, const std::string& prefix, const std::string& branch,
-             const TreeStyle& style, std::vector<Row>& rows) {
+             const TreeStyle& style, OwnerNames& owners, std::vector<Row>& rows) {
   const std::string name = rows.empty() ? node.value("path", "/") : node.value("name", "?");
-  rows.push_back(row_of(node, prefix + branch + name, style));
+  rows.push_back(row_of(node, prefix + branch + name, style, owners));
   auto it = node.find("children");
   if (it == node.end() || !it->is_array()) return;
   // The root row has no branch; below it each level indents under its parent's branch.
@@ -57,7 +71,7 @@ void collect(const json& node, const std::string& prefix, const std::string& bra
       branch.empty() ? prefix : prefix + (branch == "└─ " ? "   " : "│  ");
   for (std::size_t i = 0; i < it->size(); ++i) {
     const bool last = i + 1 == it->size();
-    collect((*it)[i], child_prefix, last ? "└─ " : "├─ ", style, rows);
+    collect((*it)[i], child_prefix, last ? "└─ " : "├─ ", style, owners, rows);
   }
 }
 
@@ -86,7 +100,8 @@ std::size_t display_width(const std::string& text) {
 std::string render_tree(const json& root, const TreeStyle& style) {
   std::vector<Row> rows{kHeader};
   std::vector<Row> body;
-  collect(root, "", "", style, body);
+  OwnerNames owners;
+  collect(root, "", "", style, owners, body);
   rows.insert(rows.end(), body.begin(), body.end());
   // OWNER only when the tree holds nodes of more than one user (SPEC §5): a single user's
   // tree stays as narrow as before.

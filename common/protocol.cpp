@@ -67,8 +67,13 @@ std::string encode_request(const Request& request) {
 }
 
 std::string encode_ok(std::int64_t id, const json& result) {
-  return dump_line(json{{"id", id}, {"ok", true}, {"result", result}});
+  std::string line = encode_ok_head(id);
+  line += result.dump(-1, ' ', false, json::error_handler_t::replace);
+  line += kOkReplyTail;
+  return line;
 }
+
+std::string encode_ok_head(std::int64_t id) { return fmt::format("{{\"id\":{},\"ok\":true,\"result\":", id); }
 
 std::string encode_error(std::int64_t id, const Error& error) {
   return dump_line(json{{"id", id},

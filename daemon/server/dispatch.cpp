@@ -21,6 +21,7 @@ struct OpEntry {
   SyncOp sync;
   AsyncOp async;
   OpKind kind;
+  TextOp text = nullptr;
 };
 
 constexpr OpEntry kOps[] = {
@@ -33,8 +34,8 @@ constexpr OpEntry kOps[] = {
     {"finalize", op_finalize, nullptr, OpKind::Acts},
     {"cancel", op_cancel, nullptr, OpKind::Acts},
     {"timeout", op_timeout, nullptr, OpKind::Acts},
-    {"ps", op_ps, nullptr, OpKind::Query},
-    {"inspect", op_inspect, nullptr, OpKind::Query},
+    {"ps", nullptr, nullptr, OpKind::Query, op_ps},
+    {"inspect", nullptr, nullptr, OpKind::Query, op_inspect},
     {"logs", nullptr, op_logs, OpKind::Query},
     {"wait", nullptr, op_wait, OpKind::Acts},  // --claim claims the outcome
     {"events", nullptr, op_events, OpKind::Query},
@@ -62,7 +63,29 @@ asio::awaitable<void> run_async(AsyncOp op, OpCall call) {
   reply(*session, id, result);
 }
 
+// The reply line is built in place: head, the op's result text, tail, one send.
+void run_text_op(const OpEntry& entry, OpCall& call) {
+  std::string line = encode_ok_head(call.request.id);
+  Status done = Error{};
+  try {
+    done = entry.text(call, line);
+  } catch (const std::exception& e) {  // a bug: answer it rather than take the daemon down
+    log(LogLevel::Error, "op {} failed: {}", entry.name, e.what());
+    done = Error{ErrorCode::Internal, e.what()};
+  }
+  if (!done) {
+    call.session->send(encode_error(call.request.id, done.error()));
+    return;
+  }
+  line += kOkReplyTail;
+  call.session->send(std::move(line));
+}
+
 void run_op(const OpEntry& entry, OpCall call) {
+  if (entry.text != nullptr) {
+    run_text_op(entry, call);
+    return;
+  }
   if (entry.sync != nullptr) {
     OpResult result = Error{};
     try {

@@ -20,11 +20,6 @@ json outcome_json(Outcome outcome) {
   return std::string(to_string(outcome));
 }
 
-std::string kind_of(const Node& node) {
-  if (node.is_scope() || !node.job) return "scope";
-  return std::string(to_string(node.job->kind));
-}
-
 json child_paths(const ScopeTree& tree, const Node& node) {
   json paths = json::array();
   for (NodeId id : node.children) {
@@ -45,6 +40,11 @@ json after_json(const Node& node) {
 }
 
 }  // namespace
+
+std::string_view node_kind(const Node& node) {
+  if (node.is_scope() || !node.job) return "scope";
+  return to_string(node.job->kind);
+}
 
 std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& node) {
   std::optional<WallTime> earliest;
@@ -70,7 +70,7 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
   json j{{"path", node.path},
          {"name", node.name},
          {"type", std::string(to_string(node.type))},
-         {"kind", kind_of(node)},
+         {"kind", node_kind(node)},
          {"state", std::string(to_string(node.state))},
          {"outcome", outcome_json(node.outcome)},
          {"reason", node.reason},
@@ -113,7 +113,7 @@ json brief_node_json(const Node& node) {
   json j{{"path", node.path},
          {"name", node.name},
          {"type", std::string(to_string(node.type))},
-         {"kind", kind_of(node)},
+         {"kind", node_kind(node)},
          {"state", std::string(to_string(node.state))},
          {"created_at", format_rfc3339(node.created_at)}};
   if (node.outcome != Outcome::None) j["outcome"] = outcome_json(node.outcome);

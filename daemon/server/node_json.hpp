@@ -1,6 +1,7 @@
 #pragma once
 // Node objects on the wire (docs/protocol.md "Node objects"): what inspect, ps and wait return.
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@ enum class NodeFields { All, Brief };
 
 // The effective deadline (rule 6): the earliest own deadline of the node and its ancestors.
 std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& node);
+// "scope" for a scope, else the job's kind ("process", "sleep").
+std::string_view node_kind(const Node& node);
 
 nlohmann::json cause_json(const Cause* cause);
 nlohmann::json node_json(const ScopeTree& tree, const Node& node, SpecField spec);

@@ -1,6 +1,7 @@
 #pragma once
 // One request being handled: the op handlers' common signature.
 #include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,9 @@ using OpResult = Expected<nlohmann::json>;
 // they never hold up the other requests of their connection.
 using SyncOp = OpResult (*)(OpCall&);
 using AsyncOp = boost::asio::awaitable<OpResult> (*)(OpCall);
+// Ops with big results (ps) write the result's JSON text straight into the reply line
+// (`out` already holds encode_ok_head); an Error discards what they wrote.
+using TextOp = Status (*)(OpCall&, std::string& out);
 
 // ops_misc.cpp
 OpResult op_ping(OpCall& call);
@@ -40,8 +44,8 @@ OpResult op_timeout(OpCall& call);
 // ops_signal.cpp
 OpResult op_signal(OpCall& call);
 // ops_query.cpp
-OpResult op_ps(OpCall& call);
-OpResult op_inspect(OpCall& call);
+Status op_ps(OpCall& call, std::string& out);
+Status op_inspect(OpCall& call, std::string& out);
 // ops_logs.cpp (streams with follow)
 boost::asio::awaitable<OpResult> op_logs(OpCall call);
 // ops_wait.cpp

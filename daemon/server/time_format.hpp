@@ -7,5 +7,7 @@
 namespace traio {
 
 std::string format_rfc3339(WallTime time);
+// The same, appended to `out`: ps writes a few thousand of these per reply.
+void append_rfc3339(std::string& out, WallTime time);
 
 }  // namespace traio

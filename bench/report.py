@@ -81,6 +81,35 @@ def table(metric, unit, baseline, samples, timeout):
     return "\n".join(lines), rows
 
 
+SUMMARY = [("W1 (×floor)", "w1", "s", "floor"), ("W2 up", "w2_up", "s", "floor"),
+           ("W2 down", "w2_down", "s", "floor"), ("W3 status", "w3_status", "s", None),
+           ("W4 PSS/program", "w4_per_program_kb", "kB", None)]
+
+
+def summary(samples, timeout):
+    """One table of medians, workloads by system (ratio to the floor where there is one),
+    the one the README quotes."""
+    systems = [s for s in ORDER if s in samples]
+    lines = ["| | " + " | ".join(LABELS.get(s, s).split(" ")[0] for s in systems) + " |",
+             "|---|" + "---:|" * len(systems)]
+    for title, metric, unit, baseline in SUMMARY:
+        base_values, _ = numbers(samples.get(baseline, {}).get(metric, []), timeout) if baseline else ([], 0)
+        base = statistics.median(base_values) if base_values else None
+        cells = []
+        for system in systems:
+            values, timed_out = numbers(samples[system].get(metric, []), timeout)
+            if not values:
+                cells.append("–")
+                continue
+            median = statistics.median(values)
+            cell = f"> {timeout:.0f} s" if timed_out and median >= timeout else fmt(median, unit)
+            if base and system != baseline:
+                cell += f" ({median / base:.1f}×)"
+            cells.append(cell)
+        lines.append(f"| {title.replace(' (×floor)', '')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def chart(path, title, unit, rows, timeout):
     import matplotlib
     matplotlib.use("Agg")
@@ -128,6 +157,7 @@ def main():
           f"no floor. A wait bounded by the timeout shows as \"> {timeout:.0f} s\". "
           "What each workload measures: [README.md](README.md).",
           ""]
+    md += ["## Summary (medians; × the floor of the same run)", "", summary(samples, timeout), ""]
     for name, reason in skips:
         md.append(f"- **{name} skipped**: {reason}")
     if skips:

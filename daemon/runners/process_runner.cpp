@@ -21,8 +21,7 @@ namespace asio = boost::asio;
 
 struct ProcessRunner::Job {
   Job(asio::io_context& io, std::shared_ptr<const JobSpec> s, os::CgroupDir g, os::Child c)
-      : spec(std::move(s)), cgroup(std::move(g)), child(std::move(c)), watch(io, child.pidfd()), grace(io),
-        settle(io) {}
+      : spec(std::move(s)), cgroup(std::move(g)), child(std::move(c)), watch(io, child.pidfd()) {}
   // The Child owns the pidfd: take it back from Asio before the Child closes it (and kills
   // and reaps the process if it still runs).
   ~Job() {
@@ -34,12 +33,15 @@ struct ProcessRunner::Job {
   Job& operator=(const Job&) = delete;
 
   std::shared_ptr<const JobSpec> spec;
-  os::LaunchRequest how;  // env, cwd and credentials it started with: its exec probe's too
+  // The env, cwd and credentials it started with, kept only for its exec probe (which runs
+  // as the job does): a copy of the environment per job is most of a job's memory.
+  std::unique_ptr<os::LaunchRequest> how;
   os::CgroupDir cgroup;  // before child: destroyed after it, removing what is left
   os::Child child;
   asio::posix::stream_descriptor watch;
-  asio::steady_timer grace;
-  asio::steady_timer settle;  // polls the cgroup, then bounds the wait for the output's EOF
+  // Made when first needed: most jobs are never stopped, and most leave nothing to settle.
+  std::optional<asio::steady_timer> grace;
+  std::optional<asio::steady_timer> settle;  // polls the cgroup, then bounds the wait for the output's EOF
   std::unique_ptr<OutputCapture> capture;  // output: capture
   bool stopping = false;
   std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
@@ -152,7 +154,8 @@ ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps 
 std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return std::nullopt;
-  return it->second->how;
+  if (!it->second->how) return os::LaunchRequest{};  // not an exec probe: nothing of it is read
+  return *it->second->how;
 }
 
 void ProcessRunner::remove_crashed_run_cgroups(int old_pid) const {
@@ -293,7 +296,7 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   }
   const int pid = child->pid();
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
-  job->how = std::move(how);
+  if (launch.spec->ready.probe == ReadySpec::Probe::Exec) job->how = std::make_unique<os::LaunchRequest>(std::move(how));
   if (capture) {
     capture->start();
     job->capture = std::move(capture);
@@ -385,7 +388,7 @@ void ProcessRunner::on_exit_readable(NodeId id) {
     job.exit = ExitInfo::signaled(SIGKILL);
   }
   by_pid_.erase(job.child.pid());
-  job.grace.cancel();
+  if (job.grace) job.grace->cancel();
   settle(id);
 }
 
@@ -400,8 +403,9 @@ void ProcessRunner::settle(NodeId id) {
     if (populated && *populated) {
       (void)job.cgroup.kill_all();  // a failure shows as populated at the next poll
       ++job.settle_polls;
-      job.settle.expires_after(kSettlePoll);
-      job.settle.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+      if (!job.settle) job.settle.emplace(io_);
+      job.settle->expires_after(kSettlePoll);
+      job.settle->async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
         if (alive.expired() || ec == asio::error::operation_aborted) return;
         settle(id);
       });
@@ -422,8 +426,9 @@ void ProcessRunner::await_output(NodeId id, Job& job) {
     return;
   }
   job.capture->when_finished([this, id] { report_exit(id); });
-  job.settle.expires_after(kOutputDrainLimit);
-  job.settle.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+  if (!job.settle) job.settle.emplace(io_);
+  job.settle->expires_after(kOutputDrainLimit);
+  job.settle->async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
     if (alive.expired() || ec == asio::error::operation_aborted) return;
     report_exit(id);
   });
@@ -460,8 +465,9 @@ void ProcessRunner::stop(NodeId id) {
   job.stopping = true;
   send(id, job, job.spec->stop.signal.value_or(defaults_.stop_signal));
   // rule 7: no waiting on this job here, so 1000 stops all run their graces side by side
-  job.grace.expires_after(job.spec->stop.grace.value_or(defaults_.stop_grace));
-  job.grace.async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+  if (!job.grace) job.grace.emplace(io_);
+  job.grace->expires_after(job.spec->stop.grace.value_or(defaults_.stop_grace));
+  job.grace->async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
     if (alive.expired() || ec == asio::error::operation_aborted) return;
     on_grace_expired(id);
   });

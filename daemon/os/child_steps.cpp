@@ -110,13 +110,22 @@ TRAIO_CHILD_CODE void run_child(const ChildPlan& plan) {
   fail_in_child(plan, LaunchStep::Exec);
 }
 
-int output_file_flags(const LaunchRequest& request) {
-  int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC;
-  switch (request.output_file_mode) {
-    case OpenMode::Append: flags |= O_APPEND; break;
-    case OpenMode::Truncate: flags |= O_TRUNC; break;
-  }
-  return flags;
+ChildPlan plan_for(const LaunchRequest& request, const std::string& program, const std::vector<char*>& argv,
+                   const std::vector<char*>& envp, ChildReport* report, int report_fd) {
+  int file_flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC;
+  file_flags |= request.output_file_mode == OpenMode::Append ? O_APPEND : O_TRUNC;
+  return ChildPlan{program.c_str(),
+                   argv.data(),
+                   envp.data(),
+                   request.cwd.empty() ? nullptr : request.cwd.c_str(),
+                   request.output,
+                   request.output_fd,
+                   request.error_fd,
+                   request.output_file.c_str(),
+                   file_flags,
+                   request.credentials ? &*request.credentials : nullptr,
+                   report,
+                   report_fd};
 }
 
 }  // namespace traio::os::detail

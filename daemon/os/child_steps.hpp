@@ -4,6 +4,9 @@
 // prepared by the parent in a ChildPlan; the child makes only async-signal-safe calls (raw
 // syscalls, no allocation, no locks) and leaves through execve or _exit. It may share the
 // parent's memory (CLONE_VM): it writes nothing but its report.
+#include <string>
+#include <vector>
+
 #include "daemon/os/launcher.hpp"
 
 namespace traio::os::detail {
@@ -34,7 +37,10 @@ struct ChildPlan {
 // setsid, credentials, signals back to a clean slate, fds, cwd, close the rest, execve.
 [[noreturn]] void run_child(const ChildPlan& plan);
 
-// The O_* flags a child opens OutputTarget::File with.
-int output_file_flags(const LaunchRequest& request);
+// The plan to start `request` as `program` (PATH searched). `argv` and `envp` are the
+// request's, made by c_strings, and outlive the plan like `request` does. A failed step is
+// reported to `report` when set, else to `report_fd`.
+ChildPlan plan_for(const LaunchRequest& request, const std::string& program, const std::vector<char*>& argv,
+                   const std::vector<char*>& envp, ChildReport* report, int report_fd);
 
 }  // namespace traio::os::detail

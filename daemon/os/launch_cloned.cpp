@@ -142,18 +142,7 @@ LaunchResult launch_cloned(const LaunchRequest& request, const std::string& prog
   auto argv = c_strings(request.argv);
   auto envp = c_strings(request.env);
   ChildReport report;
-  const ChildPlan plan{program.c_str(),
-                       argv.data(),
-                       envp.data(),
-                       request.cwd.empty() ? nullptr : request.cwd.c_str(),
-                       request.output,
-                       request.output_fd,
-                       request.error_fd,
-                       request.output_file.c_str(),
-                       output_file_flags(request),
-                       request.credentials ? &*request.credentials : nullptr,
-                       &report,
-                       -1};
+  const ChildPlan plan = plan_for(request, program, argv, envp, &report, -1);
   int pidfd = -1;
   TraioCloneArgs args{};
   args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD;

@@ -46,18 +46,7 @@ LaunchResult launch_forked(const LaunchRequest& request, const std::string& prog
   if (!pipe) return LaunchFailure{LaunchStep::Setup, pipe.error()};
   auto argv = c_strings(request.argv);
   auto envp = c_strings(request.env);
-  const ChildPlan plan{program.c_str(),
-                       argv.data(),
-                       envp.data(),
-                       request.cwd.empty() ? nullptr : request.cwd.c_str(),
-                       request.output,
-                       request.output_fd,
-                       request.error_fd,
-                       request.output_file.c_str(),
-                       output_file_flags(request),
-                       request.credentials ? &*request.credentials : nullptr,
-                       nullptr,
-                       pipe->write.get()};
+  const ChildPlan plan = plan_for(request, program, argv, envp, nullptr, pipe->write.get());
   sigset_t all, old;
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);

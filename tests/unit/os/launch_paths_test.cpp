@@ -13,20 +13,16 @@
 
 #include "daemon/os/cgroup.hpp"
 #include "daemon/os/launcher.hpp"
+#include "tests/unit/os/launch_test_support.hpp"
 #include "tests/unit/os/os_test_support.hpp"
 
 using namespace traio;
 using namespace traio::os;
+using traio::test::request_for;
 using traio::test::TempDir;
+using traio::test::wait_exit;
 
 namespace {
-
-LaunchRequest request_for(std::vector<std::string> argv) {
-  LaunchRequest r;
-  r.argv = std::move(argv);
-  r.env = {std::string("PATH=") + kCleanPath};
-  return r;
-}
 
 // Runs the test body with clone3 on or off, and restores the default after.
 class LaunchPath {
@@ -39,15 +35,6 @@ class LaunchPath {
  private:
   bool before_;
 };
-
-ExitStatus wait_exit(Child& child) {
-  pollfd p{child.pidfd(), POLLIN, 0};
-  REQUIRE(::poll(&p, 1, 10000) == 1);
-  auto status = child.try_reap();
-  REQUIRE(status.has_value());
-  REQUIRE(status->has_value());
-  return **status;
-}
 
 std::vector<std::string> open_fds(int pid) {
   std::vector<std::string> fds;

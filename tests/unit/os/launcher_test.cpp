@@ -8,32 +8,15 @@
 #include <filesystem>
 
 #include "daemon/os/launcher.hpp"
+#include "tests/unit/os/launch_test_support.hpp"
 #include "tests/unit/os/os_test_support.hpp"
 
 using namespace traio;
 using namespace traio::os;
+using traio::test::request_for;
 using traio::test::TempDir;
+using traio::test::wait_exit;
 
-namespace {
-
-LaunchRequest request_for(std::vector<std::string> argv) {
-  LaunchRequest r;
-  r.argv = std::move(argv);
-  r.env = {std::string("PATH=") + kCleanPath};
-  return r;
-}
-
-// Blocks until the main process exits, then reaps it.
-ExitStatus wait_exit(Child& child) {
-  pollfd p{child.pidfd(), POLLIN, 0};
-  REQUIRE(::poll(&p, 1, 10000) == 1);
-  auto status = child.try_reap();
-  REQUIRE(status.has_value());
-  REQUIRE(status->has_value());
-  return **status;
-}
-
-}  // namespace
 
 TEST_CASE("launcher: /bin/true exits 0 and is reaped") {
   auto child = launch(request_for({"/bin/true"}));

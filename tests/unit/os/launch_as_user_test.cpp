@@ -1,6 +1,6 @@
-// The launcher's fork path (jobs with credentials): the child's uid, gid and groups as
-// /proc shows them, the same clean slate as posix_spawn gives, and each failed step
-// reported with its errno. Running as another user needs root: skipped otherwise.
+// Jobs with credentials (the clone3 path, or fork where clone3 is missing): the child's uid,
+// gid and groups as /proc shows them, the same clean slate as other jobs get, and each
+// failed step reported with its errno. Running as another user needs root: skipped otherwise.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,11 +13,13 @@
 #include <sstream>
 
 #include "daemon/os/launcher.hpp"
+#include "tests/unit/os/launch_test_support.hpp"
 #include "tests/unit/os/os_test_support.hpp"
 
 using namespace traio;
 using namespace traio::os;
 using traio::test::TempDir;
+using traio::test::wait_exit;
 
 namespace {
 
@@ -31,20 +33,9 @@ bool skip_unless_root() {
 }
 
 LaunchRequest as_nobody(std::vector<std::string> argv, std::vector<gid_t> groups = {kNogroup}) {
-  LaunchRequest r;
-  r.argv = std::move(argv);
-  r.env = {std::string("PATH=") + kCleanPath};
+  LaunchRequest r = test::request_for(std::move(argv));
   r.credentials = Credentials{kNobody, kNogroup, std::move(groups)};
   return r;
-}
-
-ExitStatus wait_exit(Child& child) {
-  pollfd p{child.pidfd(), POLLIN, 0};
-  REQUIRE(::poll(&p, 1, 10000) == 1);
-  auto status = child.try_reap();
-  REQUIRE(status.has_value());
-  REQUIRE(status->has_value());
-  return **status;
 }
 
 // "1 2 3" -> {1, 2, 3}

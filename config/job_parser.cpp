@@ -7,6 +7,7 @@
 
 #include "common/node_path.hpp"
 #include "config/after_parser.hpp"
+#include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
 
@@ -201,9 +202,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 11> kLater = {
-      "health", "limits",   "replicas", "matrix",    "priority",  "delay",
-      "env_file", "on",     "max_parallel", "supervise", "stop_order",
+  static constexpr std::array<std::string_view, 9> kLater = {
+      "health", "limits", "replicas", "matrix", "delay", "env_file", "on", "supervise", "stop_order",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
@@ -244,6 +244,14 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     }
     if (key == "finalize") {
       e.add(p, "only a scope (a node with \"children\") can be finalized");
+      continue;
+    }
+    if (key == "priority") {  // SPEC §6: the order in which a limited scope starts it
+      if (auto priority = read_priority(value, p, e)) spec.priority = *priority;
+      continue;
+    }
+    if (key == "max_parallel") {
+      e.add(p, "only a scope (a node with \"children\") can limit how many children run at once");
       continue;
     }
     read_job_field(key, value, p, e, object, kind, spec);

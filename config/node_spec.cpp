@@ -7,6 +7,7 @@
 #include "common/signal_name.hpp"
 #include "config/after_parser.hpp"
 #include "config/job_parser.hpp"
+#include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
 
@@ -82,6 +83,10 @@ const std::vector<AfterSpec>& NodeSpec::after() const {
   return std::visit([](const auto& n) -> const std::vector<AfterSpec>& { return n.after; }, node);
 }
 
+int NodeSpec::priority() const {
+  return std::visit([](const auto& n) { return n.priority; }, node);
+}
+
 namespace {
 
 // Scopes nest through "children" arrays, so the JSON depth limit (64) already bounds this;
@@ -133,6 +138,10 @@ ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& 
       if (value != "scope") e.add(p, fmt::format("a node with children is a scope, got kind {}", json_excerpt(value)));
     } else if (key == "after") {
       read_after(value, p, e, valid_name_of(object), scope.after);
+    } else if (key == "max_parallel") {  // SPEC §6 concurrency limit; null: none
+      scope.max_parallel = read_max_parallel(value, p, e);
+    } else if (key == "priority") {
+      if (auto priority = read_priority(value, p, e)) scope.priority = *priority;
     } else if (is_unsupported_field(key)) {
       e.add(p, "not supported yet");
     } else if (is_job_field(key)) {
@@ -180,6 +189,7 @@ json to_json(const JobSpec& spec) {
   out["awaited"] = spec.flags.awaited;
   if (spec.timeout) out["timeout"] = format_duration(*spec.timeout);
   if (!spec.after.empty()) out["after"] = after_to_json(spec.after);
+  if (spec.priority != 0) out["priority"] = spec.priority;
   if (spec.restart.policy != RestartPolicy::No) out["restart"] = restart_to_json(spec.restart);
   switch (spec.kind) {
     case JobKind::Sleep:

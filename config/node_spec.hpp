@@ -89,6 +89,7 @@ struct JobSpec {
   NodeFlags flags;
   std::optional<Duration> timeout;
   std::vector<AfterSpec> after;
+  int priority = 0;  // SPEC §6: in a scope with max_parallel, higher starts first
   RestartSpec restart;  // every kind may restart; for async jobs only `always` makes sense
   // process
   std::vector<std::string> argv;
@@ -118,6 +119,10 @@ struct ScopeSpec {
   NodeFlags flags;
   std::optional<Duration> timeout;
   std::vector<AfterSpec> after;
+  int priority = 0;  // SPEC §6: in a scope with max_parallel, higher starts first
+  // SPEC §6 concurrency limit: at most this many children run at once (a sub-scope counts
+  // as one); the others are queued. nullopt: no limit.
+  std::optional<std::size_t> max_parallel;
   bool finalize = true;  // trees from files are finalized once their children are submitted
   std::vector<NodeSpec> children;
 };
@@ -132,6 +137,7 @@ struct NodeSpec {
   const std::string& name() const;
   const NodeFlags& flags() const;
   const std::vector<AfterSpec>& after() const;
+  int priority() const;
 };
 
 // Where parsing starts: a job file may not hold children; a tree file is a scope or a job.

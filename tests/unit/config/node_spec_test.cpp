@@ -155,8 +155,8 @@ TEST_CASE("job spec: fields that do not fit the kind are errors") {
 TEST_CASE("job spec: unsupported kinds and fields say so, unknown fields are errors") {
   CHECK(has(errors_of(R"({"kind": "docker"})"),
             "kind: unknown kind \"docker\" (expected \"process\", \"sleep\", \"wait_tcp\" or \"wait_file\")"));
-  for (const char* field : {"health", "limits", "replicas", "matrix", "priority", "delay", "env_file", "on",
-                            "max_parallel", "supervise", "stop_order"}) {
+  for (const char* field : {"health", "limits", "replicas", "matrix", "delay", "env_file", "on", "supervise",
+                            "stop_order"}) {
     CAPTURE(field);
     json doc = {{"argv", {"x"}}, {field, 1}};
     CHECK(has(errors_of(doc), std::string(field) + ": not supported yet"));
@@ -225,11 +225,10 @@ TEST_CASE("tree spec: errors carry the path through the children") {
   CHECK(has(errs, "children[1].argv[1]: expected string, got number"));
   CHECK(has(errs, "children[2].restart.max: expected integer >= 0, got -1"));
   CHECK(has(errs, "children[3].name: duplicate name 'a'"));
-  CHECK(has(errs, "children[4].max_parallel: not supported yet"));
   CHECK(has(errs, "children[4].argv: not valid for a scope (a node with \"children\")"));
   CHECK(has(errs, "children[4].children[0].bogus: unknown field"));
   CHECK(has(errs, "children[5]: expected object, got number"));
-  CHECK(errs.size() == 7);
+  CHECK(errs.size() == 6);
   CHECK(has(errors_of(R"({"children": {}})"), "children: expected array of nodes, got object"));
   CHECK(has(errors_of(R"({"children": [], "kind": "process"})"),
             "kind: a node with children is a scope, got kind \"process\""));

@@ -16,6 +16,8 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Restarting: return "restarting";
     case EventKind::Pending: return "pending";
     case EventKind::Released: return "released";
+    case EventKind::Queued: return "queued";
+    case EventKind::LimitSet: return "limit_set";
   }
   return "unknown";
 }

@@ -24,6 +24,8 @@ enum class EventKind {
   Restarting,  // rule 11: a job's run ended and it starts again after a backoff (message: when, why)
   Pending,     // a node waits for its `after` dependencies (message: which)
   Released,    // a pending node's dependencies are met: it starts now
+  Queued,      // §6: the node waits for a free slot of its scope's max_parallel (message: place)
+  LimitSet,    // §6: a scope's max_parallel was changed (message: N or "none")
 };
 
 std::string_view to_string(EventKind kind);

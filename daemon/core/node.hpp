@@ -10,6 +10,7 @@
 #include "common/node_state.hpp"
 #include "config/node_spec.hpp"
 #include "daemon/core/cause.hpp"
+#include "daemon/core/child_queue.hpp"
 #include "daemon/core/node_id.hpp"
 #include "daemon/core/spec_source.hpp"
 #include "daemon/core/time.hpp"
@@ -77,6 +78,15 @@ struct Node {
   std::unordered_map<std::string, NodeId> by_name;    // the latest child of each name
   std::size_t live_children = 0;
   std::size_t live_awaited = 0;
+  // SPEC §6 concurrency limit: at most max_parallel children hold a slot (they were started
+  // and are not done); the others wait in `queue`, made when the first one waits.
+  std::optional<std::size_t> max_parallel;
+  std::size_t running_children = 0;
+  std::unique_ptr<ChildQueue> queue;
+
+  // as a child of a scope (SPEC §6): its place in the queue, and whether it holds a slot
+  int priority = 0;
+  bool holds_slot = false;
 
   // job
   std::shared_ptr<const JobSpec> job;  // shared: runners hold it while the node may be forgotten

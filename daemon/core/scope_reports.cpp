@@ -44,7 +44,7 @@ void ScopeTree::on_job_started(const Now& now, NodeId id, std::optional<int> pid
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
   Node& n = it->second;
-  if (n.state == NodeState::Pending || n.restart.next_attempt) return;  // no run was started: stale
+  if (n.state == NodeState::Pending || n.state == NodeState::Queued || n.restart.next_attempt) return;  // stale
   n.run.pid = pid;
   if (!n.started_at) n.started_at = now.wall;  // the first run; restart.last_started_at: the latest
   n.restart.last_started_at = now.wall;
@@ -87,7 +87,7 @@ void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, E
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.is_scope() || it->second.is_done()) return;
   Node& n = it->second;
-  if (n.state == NodeState::Pending || n.restart.next_attempt) return;  // no run is live: stale
+  if (n.state == NodeState::Pending || n.state == NodeState::Queued || n.restart.next_attempt) return;  // stale
   // exit_code and signal describe the latest run, so each exit sets both.
   n.run.exit_code = exit.kind == ExitKind::Exited ? std::optional<int>(exit.code) : std::nullopt;
   n.run.signal = exit.kind == ExitKind::Signaled ? std::optional<int>(exit.code) : std::nullopt;

@@ -43,8 +43,8 @@ void ScopeTree::refresh_cause(Node& n) {
 
 // Rule 2: finalizing a scope lets it end as soon as no awaited child is live.
 void ScopeTree::rule2_finalize(const Now& now, Node& scope, Effects& out) {
-  if (scope.state == NodeState::Pending) {
-    scope.finalized = true;  // its children are held (SPEC §2 `after`): launch() finalizes it
+  if (scope.state == NodeState::Pending || scope.state == NodeState::Queued) {
+    scope.finalized = true;  // its children are held (`after`, §6 queue): launch() finalizes it
     return;
   }
   if (scope.finalized || scope.state != NodeState::Open) return;
@@ -109,13 +109,14 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
     case NodeState::Stopping:
       return;
     case NodeState::Pending:
-      // Nothing of a pending node runs (SPEC §2 `after`), a scope's children are only
-      // held: it ends at once.
+    case NodeState::Queued:
+      // Nothing of a pending or queued node runs (SPEC §2 `after`, §6 queue), a scope's
+      // children are only held: it ends at once, without ever starting.
+      queue_leave(n);
       decide(n, outcome, reason, std::move(cause));
       emit(now, n, EventKind::Stopping, reason, out);
       enter_done(now, n, out);
       return;
-    case NodeState::Queued:
     case NodeState::Running:
     case NodeState::Paused:
       decide(n, outcome, reason, std::move(cause));
@@ -155,6 +156,8 @@ void ScopeTree::rule7_stop_job(const Now& now, Node& n, const std::string& reaso
 
 // Every live child is cancelled in parallel: all stop effects go out in one batch.
 void ScopeTree::stop_children(const Now& now, Node& scope, const std::string& reason, Effects& out) {
+  // The queue first: a slot freed while the others stop must not start a queued child.
+  queue_cancel_waiting(now, scope, reason, out);
   const std::vector<NodeId> children = scope.children;  // a child may end while we iterate
   for (NodeId id : children) {
     auto it = nodes_.find(id);
@@ -188,6 +191,7 @@ void ScopeTree::enter_done(const Now& now, Node& n, Effects& out) {
 void ScopeTree::on_child_done(const Now& now, Node& scope, Node& child, Effects& out) {
   --scope.live_children;
   if (child.flags.awaited) --scope.live_awaited;
+  queue_release_slot(scope, child);
   switch (scope.state) {
     case NodeState::Open:
     case NodeState::Finalized:
@@ -206,6 +210,7 @@ void ScopeTree::on_child_done(const Now& now, Node& scope, Node& child, Effects&
       TRAIO_UNREACHABLE("a child ended under a scope that cannot have live children");
   }
   maybe_scope_done(now, scope, out);
+  queue_fill(now, scope, out);  // §6: the freed slot goes to the next queued child
 }
 
 // History (SPEC §1): ended nodes stay resolvable until `history` newer ones have ended.

@@ -86,6 +86,8 @@ Expected<NodeId> ScopeTree::check_open_scope(NodeId scope) const {
       // would run before the scope has started.
       return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is pending: it has not started"};
     case NodeState::Queued:
+      // Likewise held until its parent's max_parallel gives it a slot (SPEC §6).
+      return Error{ErrorCode::ScopeClosed, "scope " + s->path + " is queued: it has not started"};
     case NodeState::Running:
     case NodeState::Paused:
     case NodeState::Stopping:
@@ -163,6 +165,7 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.depth = parent.depth + 1;
   n.flags = spec.flags();
   n.after = spec.after();
+  n.priority = spec.priority();
   // A node with `after` is pending until its siblings let it start (SPEC §2): a job gets no
   // StartJob, a scope keeps its children's specs until it is released.
   if (!n.after.empty()) {
@@ -175,6 +178,7 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.owner_uid = owner;
   n.source = spec.source;
   if (const auto* job = std::get_if<JobSpec>(&spec.node)) n.job = std::make_shared<const JobSpec>(*job);
+  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) n.max_parallel = scope->max_parallel;
   if (const auto* scope = std::get_if<ScopeSpec>(&spec.node); scope != nullptr && !n.after.empty())
     n.held_scope = std::make_shared<const ScopeSpec>(*scope);
   parent.children.push_back(id);
@@ -211,11 +215,15 @@ void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& s
     held.push_back({c.id, c.state, &child});
     c.state = NodeState::Pending;
   }
+  // Children submitted together take the free slots of a max_parallel scope by priority
+  // (SPEC §6); equal ones keep their submission order.
+  std::stable_sort(held.begin(), held.end(),
+                   [](const Held& a, const Held& b) { return a.spec->priority() > b.spec->priority(); });
   for (const Held& h : held) {
     Node& c = node(h.id);
     if (c.state != NodeState::Pending) continue;  // a sibling ended the scope: cancelled
     c.state = h.state;
-    launch(now, c, h.spec->is_scope() ? &std::get<ScopeSpec>(h.spec->node) : nullptr, out);
+    start_or_queue(now, c, h.spec->is_scope() ? &std::get<ScopeSpec>(h.spec->node) : nullptr, out);
   }
   std::erase_if(deferred, [&](NodeId id) { return node(id).state != NodeState::Pending; });
   for (NodeId id : deferred) {
@@ -259,10 +267,12 @@ Expected<NodeId> ScopeTree::fork(const Now& now, NodeId scope, ForkOptions optio
   spec.name = std::move(options.name);
   spec.flags = options.flags;
   spec.timeout = options.timeout;
+  spec.max_parallel = options.max_parallel;
   spec.finalize = false;  // a forked scope stays open until `finalize` (rule 1)
   nlohmann::json source = {{"name", spec.name}, {"master", spec.flags.master},
                            {"bubble", spec.flags.bubble}, {"awaited", spec.flags.awaited}};
   if (spec.timeout) source["timeout"] = format_duration(*spec.timeout);
+  if (spec.max_parallel) source["max_parallel"] = *spec.max_parallel;
   return submit(now, scope, NodeSpec{std::move(spec), std::move(source)}, owner, out);
 }
 
@@ -290,7 +300,7 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
   Node& n = add_node(now, node(scope), spec, owner, out);
   const NodeId id = n.id;
   if (n.after.empty()) {
-    launch(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
+    start_or_queue(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
   } else {
     after_link(n, deps);
     after_settle(now, n, AfterCheck::Initial, out);

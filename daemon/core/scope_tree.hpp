@@ -35,6 +35,7 @@ struct ForkOptions {
   std::string name;
   NodeFlags flags;
   std::optional<Duration> timeout;
+  std::optional<std::size_t> max_parallel = std::nullopt;  // SPEC §6: `fork --max-parallel N`
 };
 
 class ScopeTree {
@@ -61,6 +62,9 @@ class ScopeTree {
   Status finalize(const Now& now, NodeId scope, Effects& out);
   Status cancel(const Now& now, NodeId node, std::string reason, Effects& out);
   Status set_timeout(const Now& now, NodeId node, std::optional<Duration> timeout, Effects& out);
+  // SPEC §6 `traioctl limit`: a scope's max_parallel, changed live (nullopt: no limit).
+  // Raising it starts queued children at once; lowering it stops nothing that runs.
+  Status set_max_parallel(const Now& now, NodeId scope, std::optional<std::size_t> max_parallel, Effects& out);
   void claim(NodeId node);
   // Rule 13: cancel everything; the root ends once every job is reaped.
   void shutdown(const Now& now, Effects& out);
@@ -106,6 +110,13 @@ class ScopeTree {
   void rule7_stop_job(const Now& now, Node& n, const std::string& reason, Effects& out);
   bool rule11_restart(const Now& now, Node& n, Outcome natural, const std::string& why, Effects& out);
   Duration rule11_backoff(const JobSpec& spec, std::size_t earlier);
+
+  // the concurrency limit (SPEC §6): scope_queue.cpp
+  void start_or_queue(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);
+  void queue_fill(const Now& now, Node& scope, Effects& out);
+  void queue_leave(const Node& n);
+  void queue_release_slot(Node& scope, Node& child);
+  void queue_cancel_waiting(const Now& now, Node& scope, const std::string& reason, Effects& out);
 
   // `after` (SPEC §2, §6): scope_after.cpp
   void after_link(Node& n, const std::vector<NodeId>& deps);

@@ -83,6 +83,8 @@ void Journal::on_event(const LifecycleEvent& event) {
     case EventKind::Restarting:
     case EventKind::Pending:
     case EventKind::Released:
+    case EventKind::Queued:
+    case EventKind::LimitSet:
       break;
   }
 }

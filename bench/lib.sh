@@ -15,16 +15,17 @@ seconds_between() { local d=$(($2 - $1)); printf '%d.%06d\n' $((d / 1000000)) $(
 # substitution's pipe open (bash's saved copies of stdout), and the substitution would
 # never end. They print "LABEL SECONDS" or "LABEL timeout" themselves.
 
-# W1 for a system: LABEL ROOT COMMAND...: ROOT is the pid of the supervisor (the programs
-# are in its process tree), the rest the submitting command. Prints the seconds from its
-# start until N programs named bnchtrue have exited and been reaped and the command has
-# returned. The process-event listener is listening before the submit.
-time_oneshots() {
-  local label=$1 root=$2 t0 submitted done_at
-  shift 2
+# LABEL WATCH... -- COMMAND...: starts `procwatch WATCH...` (an event-driven wait), and
+# once it listens, runs the command; prints the seconds from the command's start until the
+# watcher saw its condition, and not before the command returned.
+time_watched() {
+  local label=$1 watch_args=() t0 submitted done_at
+  shift
+  while [[ $1 != -- ]]; do watch_args+=("$1"); shift; done
+  shift
   local fifo="$WORK/procwatch.fifo" watch ready
   rm -f "$fifo" && mkfifo "$fifo"
-  "$PW" runs "$TRUE_COMM" "$N" "$TIMEOUT" "$root" >"$fifo" 2>>"$WORK/procwatch.log" &
+  "$PW" "${watch_args[@]}" >"$fifo" 2>>"$WORK/procwatch.log" &
   local watcher=$!
   exec {watch}<"$fifo"
   read -r -u "$watch" ready
@@ -44,23 +45,27 @@ time_oneshots() {
   echo "$label $(seconds_between "$t0" "$done_at")"
 }
 
-# W2: LABEL up|gone COMMAND...: the command starts (or stops) the N sleeps; prints the
-# seconds until all N run (up) or none is left, reaped (gone).
-time_until() {
-  local label=$1 condition=$2 t0 done_at
+# W1 for a system: LABEL ROOT COMMAND...: ROOT is the pid of the supervisor (the programs
+# are in its process tree), the rest the submitting command. Prints the seconds from its
+# start until N programs named bnchtrue have exited and been reaped and the command has
+# returned.
+time_oneshots() {
+  local label=$1 root=$2
   shift 2
-  t0=$(now_us)
-  "$@" >/dev/null 2>&1
-  # The bound counts from the command's start: what the command itself took is spent.
-  local left=$((TIMEOUT - ($(now_us) - t0) / 1000000))
-  ((left < 1)) && left=1
+  time_watched "$label" runs "$TRUE_COMM" "$N" "$TIMEOUT" "$root" -- "$@"
+}
+
+# W2: LABEL up|gone COMMAND...: the command starts (or stops) the N sleeps; prints the
+# seconds until all N have been exec'd (up) or none is left, reaped (gone). The bound
+# counts from the command's start.
+time_until() {
+  local label=$1 condition=$2
+  shift 2
   if [[ $condition == up ]]; then
-    done_at=$("$PW" up "$SLEEP_COMM" "$N" "$left")
+    time_watched "$label" execs "$SLEEP_COMM" "$N" "$TIMEOUT" -- "$@"
   else
-    done_at=$("$PW" gone "$SLEEP_COMM" "$left")
+    time_watched "$label" exits "$SLEEP_COMM" "$TIMEOUT" -- "$@"
   fi
-  [[ $done_at =~ ^[0-9]+$ ]] || { echo "$label timeout"; return; }
-  echo "$label $(seconds_between "$t0" "$done_at")"
 }
 
 # W3: LABEL COMMAND...: the median seconds of running the command (client start-up

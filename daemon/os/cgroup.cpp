@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <string_view>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -17,8 +19,8 @@ namespace traio::os {
 
 namespace {
 
-Result<void> write_text(const std::string& file, const std::string& text) noexcept {
-  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+Result<void> write_text(int dir, const char* file, std::string_view text) noexcept {
+  UniqueFd fd(::openat(dir, file, O_WRONLY | O_CLOEXEC));
   if (!fd) return last_errno();
   ssize_t n;
   do {
@@ -69,7 +71,7 @@ Result<std::string> own_cgroup_dir() {
 
 Result<void> move_to_cgroup(const std::string& dir, pid_t pid) noexcept {
   try {
-    return write_text(dir + "/cgroup.procs", std::to_string(pid));
+    return write_text(AT_FDCWD, (dir + "/cgroup.procs").c_str(), std::to_string(pid));
   } catch (const std::bad_alloc&) {
     return errno_code(ENOMEM);
   }
@@ -77,15 +79,23 @@ Result<void> move_to_cgroup(const std::string& dir, pid_t pid) noexcept {
 
 Result<CgroupDir> CgroupDir::create(std::string path) {
   if (::mkdir(path.c_str(), 0755) < 0) return last_errno();
-  return CgroupDir(std::move(path));
+  UniqueFd dir(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    const auto error = last_errno();
+    ::rmdir(path.c_str());
+    return error;
+  }
+  return CgroupDir(std::move(path), std::move(dir));
 }
 
-CgroupDir::CgroupDir(CgroupDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+CgroupDir::CgroupDir(CgroupDir&& other) noexcept
+    : path_(std::exchange(other.path_, {})), dir_(std::move(other.dir_)) {}
 
 CgroupDir& CgroupDir::operator=(CgroupDir&& other) noexcept {
   if (this != &other) {
     destroy();
     path_ = std::exchange(other.path_, {});
+    dir_ = std::move(other.dir_);
   }
   return *this;
 }
@@ -102,45 +112,55 @@ void CgroupDir::destroy() noexcept {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   path_.clear();
+  dir_.reset();
 }
 
-Result<void> CgroupDir::add(pid_t pid) noexcept { return move_to_cgroup(path_, pid); }
-
-Result<UniqueFd> CgroupDir::open() const noexcept {
-  const int fd = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return last_errno();
-  return UniqueFd(fd);
+bool CgroupDir::read_file(const char* file, std::string& out) const noexcept {
+  UniqueFd fd(::openat(dir_.get(), file, O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    try {
+      out.append(buf, static_cast<std::size_t>(n));
+    } catch (const std::bad_alloc&) {
+      errno = ENOMEM;
+      return false;
+    }
+  }
 }
 
-Result<void> CgroupDir::kill_all() noexcept { return write_text(path_ + "/cgroup.kill", "1"); }
+Result<void> CgroupDir::add(pid_t pid) noexcept {
+  char text[16];
+  const int n = std::snprintf(text, sizeof text, "%d", pid);
+  return write_text(dir_.get(), "cgroup.procs", std::string_view(text, static_cast<std::size_t>(n)));
+}
+
+Result<void> CgroupDir::kill_all() noexcept { return write_text(dir_.get(), "cgroup.kill", "1"); }
 
 Result<void> CgroupDir::signal_all(int signo) noexcept {
-  try {
-    auto text = read_text(path_ + "/cgroup.procs");
-    if (!text) return text.error();
-    std::istringstream pids(*text);
-    pid_t pid;
-    while (pids >> pid)
-      if (::kill(pid, signo) < 0 && errno != ESRCH) return last_errno();  // ESRCH: exited meanwhile
-    return {};
-  } catch (const std::bad_alloc&) {
-    return errno_code(ENOMEM);
-  }
+  int failure = 0;
+  auto read = for_each_pid([&](pid_t pid) {
+    if (::kill(pid, signo) < 0 && errno != ESRCH && failure == 0) failure = errno;  // ESRCH: exited meanwhile
+  });
+  if (!read) return read.error();
+  if (failure != 0) return errno_code(failure);
+  return {};
 }
 
 Result<bool> CgroupDir::populated() noexcept {
-  try {
-    auto text = read_text(path_ + "/cgroup.events");
-    if (!text) return Result<bool>(boost::system::in_place_error, text.error());
-    return text->find("populated 1") != std::string::npos;
-  } catch (const std::bad_alloc&) {
-    return Result<bool>(boost::system::in_place_error, errno_code(ENOMEM));
-  }
+  std::string text;
+  if (!read_file("cgroup.events", text)) return Result<bool>(boost::system::in_place_error, last_errno());
+  return text.find("populated 1") != std::string::npos;
 }
 
 Result<void> CgroupDir::remove() noexcept {
   if (::rmdir(path_.c_str()) < 0) return last_errno();
   path_.clear();
+  dir_.reset();
   return {};
 }
 

@@ -35,21 +35,50 @@ class CgroupDir {
   bool valid() const noexcept { return !path_.empty(); }
   const std::string& path() const noexcept { return path_; }
 
+  // The directory's O_PATH fd, held from creation on: CLONE_INTO_CGROUP takes it, and the
+  // files below are opened relative to it (a job's stop and reap open two of them; walking
+  // the whole path each time was a tenth of the daemon's CPU when 1000 jobs stop).
+  int fd() const noexcept { return dir_.get(); }
+
   Result<void> add(pid_t pid) noexcept;           // writes cgroup.procs
-  Result<UniqueFd> open() const noexcept;         // O_PATH fd of the directory, for CLONE_INTO_CGROUP
   Result<void> kill_all() noexcept;              // writes 1 to cgroup.kill (SIGKILL to all)
   Result<void> signal_all(int signo) noexcept;    // kill(2) on each pid of cgroup.procs; ESRCH normal
+  // Calls `each` with every pid of cgroup.procs, read at once (no allocation for a few pids).
+  template <typename F>
+  Result<void> for_each_pid(F&& each) const noexcept;
   Result<bool> populated() noexcept;              // "populated 1" in cgroup.events
   Result<void> remove() noexcept;                 // rmdir; EBUSY while a process lives in it
   // Forgets the directory without killing or removing anything (it holds something we must
   // not kill).
-  void release() noexcept { path_.clear(); }
+  void release() noexcept {
+    path_.clear();
+    dir_.reset();
+  }
 
  private:
-  explicit CgroupDir(std::string path) : path_(std::move(path)) {}
+  CgroupDir(std::string path, UniqueFd dir) : path_(std::move(path)), dir_(std::move(dir)) {}
   void destroy() noexcept;
+  // Reads `file` of this directory whole into `out`; false with errno set when it cannot.
+  bool read_file(const char* file, std::string& out) const noexcept;
 
   std::string path_;
+  UniqueFd dir_;
 };
+
+template <typename F>
+Result<void> CgroupDir::for_each_pid(F&& each) const noexcept {
+  std::string text;
+  if (!read_file("cgroup.procs", text)) return last_errno();
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    pid_t pid = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; ++p) pid = pid * 10 + (*p - '0');
+    if (pid > 0) each(pid);
+    for (; p < end && (*p < '0' || *p > '9'); ++p) {
+    }
+  }
+  return {};
+}
 
 }  // namespace traio::os

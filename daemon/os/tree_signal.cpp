@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
 
 namespace traio::os {
 
@@ -11,20 +10,17 @@ namespace {
 
 // kill(2) on each pid of `cgroup` outside process group `pgid`.
 Result<Delivery> signal_outside_group(const CgroupDir& cgroup, pid_t pgid, int signo) noexcept {
-  try {
-    std::ifstream procs(cgroup.path() + "/cgroup.procs");
-    if (!procs) return last_errno();
-    Delivery delivery = Delivery::AlreadyGone;
-    for (pid_t pid; procs >> pid;) {
-      const pid_t group = ::getpgid(pid);
-      if (group < 0 || group == pgid) continue;  // ESRCH: exited meanwhile; pgid: signalled above
-      if (::kill(pid, signo) == 0) delivery = Delivery::Sent;
-      else if (errno != ESRCH) return last_errno();
-    }
-    return delivery;
-  } catch (const std::bad_alloc&) {
-    return errno_code(ENOMEM);
-  }
+  Delivery delivery = Delivery::AlreadyGone;
+  int failure = 0;
+  auto read = cgroup.for_each_pid([&](pid_t pid) {
+    const pid_t group = ::getpgid(pid);
+    if (group < 0 || group == pgid) return;  // ESRCH: exited meanwhile; pgid: signalled above
+    if (::kill(pid, signo) == 0) delivery = Delivery::Sent;
+    else if (errno != ESRCH && failure == 0) failure = errno;
+  });
+  if (!read) return read.error();
+  if (failure != 0) return errno_code(failure);
+  return delivery;
 }
 
 }  // namespace

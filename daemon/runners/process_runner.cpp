@@ -324,17 +324,15 @@ os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) const {
 // daemon steps into the leaf for the start and back out, two migrations per job.
 os::LaunchResult ProcessRunner::launch_in_cgroup(NodeId id, os::LaunchRequest& request, os::CgroupDir& cgroup) {
   if (cgroup.valid() && clone_into_cgroup_) {
-    if (auto fd = cgroup.open(); fd) {
-      request.cgroup_fd = fd->get();
-      auto child = os::launch_process(request);
-      request.cgroup_fd = -1;
-      const bool unsupported = !child && child.error().step == os::LaunchStep::Setup &&
-                               (child.error().error.value() == ENOSYS || child.error().error.value() == EINVAL);
-      if (!unsupported) return child;
-      clone_into_cgroup_ = false;
-      log(LogLevel::Info, "this kernel cannot start a process in a cgroup (clone3 CLONE_INTO_CGROUP: {}): "
-          "traiod steps into each job's cgroup to start it", child.error().error.message());
-    }
+    request.cgroup_fd = cgroup.fd();
+    auto child = os::launch_process(request);
+    request.cgroup_fd = -1;
+    const bool unsupported = !child && child.error().step == os::LaunchStep::Setup &&
+                             (child.error().error.value() == ENOSYS || child.error().error.value() == EINVAL);
+    if (!unsupported) return child;
+    clone_into_cgroup_ = false;
+    log(LogLevel::Info, "this kernel cannot start a process in a cgroup (clone3 CLONE_INTO_CGROUP: {}): "
+        "traiod steps into each job's cgroup to start it", child.error().error.message());
   }
   const bool inside = enter_cgroup(id, cgroup);
   auto child = os::launch_process(request);

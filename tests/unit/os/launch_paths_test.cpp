@@ -114,8 +114,6 @@ TEST_CASE("launch paths: clone3 starts the child inside its cgroup, not beside i
     MESSAGE("skipped: cgroup v2 not writable here: " << leaf.error().message());
     return;
   }
-  auto fd = leaf->open();
-  REQUIRE(fd.has_value());
   LaunchPath path(true);
   // The child reads its own cgroup as its first act: it was born there, never moved.
   TempDir dir;
@@ -124,7 +122,7 @@ TEST_CASE("launch paths: clone3 starts the child inside its cgroup, not beside i
   auto r = request_for({"cat", "/proc/self/cgroup"});
   r.output = OutputTarget::Fd;
   r.output_fd = out->get();
-  r.cgroup_fd = fd->get();
+  r.cgroup_fd = leaf->fd();
   auto child = launch_process(r);
   REQUIRE(child.has_value());
   CHECK(wait_exit(*child).code == 0);
@@ -142,7 +140,7 @@ TEST_CASE("launch paths: clone3 starts the child inside its cgroup, not beside i
     auto out2 = open_output_file(dir.file("cgroup2"), OpenMode::Truncate);
     REQUIRE(out2.has_value());
     as_nobody.output_fd = out2->get();
-    as_nobody.cgroup_fd = fd->get();
+    as_nobody.cgroup_fd = leaf->fd();
     as_nobody.credentials = Credentials{65534, 65534, {65534}};
     auto user_child = launch_process(as_nobody);
     REQUIRE(user_child.has_value());

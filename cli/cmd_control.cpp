@@ -1,11 +1,16 @@
-// finalize, cancel, timeout, signal: act on a live node (SPEC §3).
+// finalize, cancel, timeout, limit, signal: act on a live node (SPEC §3, §6).
+#include <charconv>
 #include <iostream>
 #include <memory>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "cli/spec_input.hpp"
 #include "common/signal_name.hpp"
+#include "config/queue_fields.hpp"
 
 namespace traio::cli {
 
@@ -31,7 +36,7 @@ int simple_call(const Context& ctx, const std::string& op, const json& args,
 struct PathOptions {
   std::string path;
   std::optional<std::string> reason;
-  std::string value;  // timeout: D or none; signal: SIGNAL
+  std::string value;  // timeout: D or none; limit: N or none; signal: SIGNAL
 };
 
 void add_finalize(CLI::App& app, Commands& commands) {
@@ -76,6 +81,37 @@ void add_timeout(CLI::App& app, Commands& commands) {
   commands.add(sub, [o](const Context& ctx) { return run_timeout(ctx, *o); });
 }
 
+// "8" or "none": the max_parallel argument of the limit op (null: no limit).
+std::optional<json> limit_value(const std::string& text) {
+  if (text == "none") return json(nullptr);
+  std::int64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (ec != std::errc{} || ptr != end || n < 1 || n > kMaxParallelLimit) return std::nullopt;
+  return json(n);
+}
+
+int run_limit(const Context& ctx, const PathOptions& o) {
+  auto max_parallel = limit_value(o.value);
+  if (!max_parallel)
+    return fail(ExitCode::Usage, fmt::format("limit: expected an integer 1..{} or none, got '{}'", kMaxParallelLimit, o.value));
+  return simple_call(ctx, "limit", {{"path", ctx.resolve(o.path)}, {"max_parallel", *max_parallel}},
+                     [](const json& result) {
+                       const json max = result.value("max_parallel", json());
+                       std::cout << "max_parallel: " << (max.is_number() ? max.dump() : "none") << " ("
+                                 << result.value("running_children", 0) << " running, "
+                                 << result.value("queued_children", 0) << " queued)\n";
+                     });
+}
+
+void add_limit(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<PathOptions>();
+  auto* sub = app.add_subcommand("limit", "set how many children a scope runs at once (queued ones start when raised)");
+  sub->add_option("PATH", o->path, "scope path")->required();
+  sub->add_option("N", o->value, "at most N children at once, or none")->required();
+  commands.add(sub, [o](const Context& ctx) { return run_limit(ctx, *o); });
+}
+
 int run_signal(const Context& ctx, const PathOptions& o) {
   auto signo = parse_signal(o.value);  // checked here: a bad name is a usage error (exit 2)
   if (!signo) return fail(ExitCode::Usage, "signal: " + signo.error().message);
@@ -100,6 +136,7 @@ void add_control_commands(CLI::App& app, Commands& commands) {
   add_finalize(app, commands);
   add_cancel(app, commands);
   add_timeout(app, commands);
+  add_limit(app, commands);
   add_signal(app, commands);
 }
 

@@ -12,6 +12,7 @@
 #include "cli/render_node.hpp"
 #include "cli/spec_input.hpp"
 #include "common/node_path.hpp"
+#include "config/queue_fields.hpp"
 
 extern char** environ;
 
@@ -138,6 +139,7 @@ struct ForkOptions {
   bool master = false;
   bool no_bubble = false;
   bool no_await = false;
+  std::size_t max_parallel = 0;  // 0: not given (CLI11 checks 1..kMaxParallelLimit)
 };
 
 int run_fork(const Context& ctx, const ForkOptions& o) {
@@ -154,6 +156,7 @@ int run_fork(const Context& ctx, const ForkOptions& o) {
   if (o.master) args["master"] = true;
   if (o.no_bubble) args["bubble"] = false;
   if (o.no_await) args["awaited"] = false;
+  if (o.max_parallel != 0) args["max_parallel"] = o.max_parallel;
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
   const Reply reply = conn->client.call("fork", args);
@@ -175,6 +178,8 @@ void add_fork(CLI::App& app, Commands& commands) {
   sub->add_flag("--master", o->master, "its end stops the parent (rule 4)");
   sub->add_flag("--no-bubble", o->no_bubble, "its failure stays its own (rule 8)");
   sub->add_flag("--no-await", o->no_await, "does not keep a finalized parent alive (rule 5)");
+  sub->add_option("--max-parallel", o->max_parallel, "run at most N children at once, queue the rest (§6)")
+      ->check(CLI::Range(std::size_t{1}, static_cast<std::size_t>(kMaxParallelLimit)));
   commands.add(sub, [o](const Context& ctx) { return run_fork(ctx, *o); });
 }
 

@@ -124,6 +124,11 @@ std::string state_text(const json& node, WallClock::time_point now) {
     const std::string names = unmet_after_names(node);
     return names.empty() ? state : "pending on " + names;
   }
+  // SPEC §6: a scope with max_parallel shows how its slots are used.
+  if (auto max = node.find("max_parallel"); max != node.end() && max->is_number() && state != "done") {
+    return fmt::format("{} ({}/{} running, {} queued)", state, node.value("running_children", 0LL), max->get<long long>(),
+                       node.value("queued_children", 0LL));
+  }
   auto next = node.find("next_attempt");
   if (state == "running" && next != node.end() && next->is_string()) {
     auto at = parse_rfc3339(next->get<std::string>());

@@ -34,6 +34,7 @@ constexpr OpEntry kOps[] = {
     {"finalize", op_finalize, nullptr, OpKind::Acts},
     {"cancel", op_cancel, nullptr, OpKind::Acts},
     {"timeout", op_timeout, nullptr, OpKind::Acts},
+    {"limit", op_limit, nullptr, OpKind::Acts},
     {"ps", nullptr, nullptr, OpKind::Query, op_ps},
     {"inspect", nullptr, nullptr, OpKind::Query, op_inspect},
     {"logs", nullptr, op_logs, OpKind::Query},

@@ -39,7 +39,18 @@ json after_json(const Node& node) {
   return list;
 }
 
+// SPEC §6 concurrency limit: a scope's max_parallel (null: none) and how its children use it.
+void add_slots(json& j, const Node& scope) {
+  j["max_parallel"] = scope.max_parallel ? json(*scope.max_parallel) : json(nullptr);
+  j["running_children"] = scope.running_children;
+  j["queued_children"] = queued_children(scope);
+}
+
 }  // namespace
+
+std::size_t queued_children(const Node& scope) { return scope.queue ? scope.queue->size() : 0; }
+
+bool shows_slots(const Node& node) { return node.is_scope() && (node.max_parallel || queued_children(node) != 0); }
 
 std::string_view node_kind(const Node& node) {
   if (node.is_scope() || !node.job) return "scope";
@@ -96,7 +107,11 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"after", after_json(node)},
          {"owner_uid", node.owner_uid},
          {"child_paths", child_paths(tree, node)}};
-  if (node.is_scope()) j["finalized"] = node.finalized;
+  j["priority"] = node.priority;
+  if (node.is_scope()) {
+    j["finalized"] = node.finalized;
+    add_slots(j, node);
+  }
   switch (spec) {
     case SpecField::Include:
       j["spec"] = node.source.is_null() ? json::object() : node.source;
@@ -126,6 +141,7 @@ json brief_node_json(const Node& node) {
   j["owner_uid"] = node.owner_uid;  // ps draws an OWNER column when owners differ
   if (node.restart.next_attempt_wall) j["next_attempt"] = format_rfc3339(*node.restart.next_attempt_wall);
   if (!node.after.empty()) j["after"] = after_json(node);
+  if (shows_slots(node)) add_slots(j, node);
   return j;
 }
 

@@ -19,6 +19,11 @@ std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& no
 // "scope" for a scope, else the job's kind ("process", "sleep").
 std::string_view node_kind(const Node& node);
 
+// SPEC §6: the children of a scope waiting for a slot of its max_parallel.
+std::size_t queued_children(const Node& scope);
+// ps "brief" shows a scope's max_parallel and slot counts only when it has a limit or a queue.
+bool shows_slots(const Node& node);
+
 nlohmann::json cause_json(const Cause* cause);
 nlohmann::json node_json(const ScopeTree& tree, const Node& node, SpecField spec);
 // `node` itself is always shown (an ended node asked for directly); its descendants nest
@@ -27,7 +32,8 @@ nlohmann::json node_tree_json(const ScopeTree& tree, const Node& node, EndedNode
                               NodeFields fields = NodeFields::All);
 // The fields of a ps "brief" node: path, name, type, kind, state, outcome, pid, exit_code,
 // signal, created_at, started_at, ended_at, restarts, next_attempt, after; each only when
-// it has a value (null and empty fields are left out).
+// it has a value (null and empty fields are left out); a scope with a limit or a queue adds
+// max_parallel, running_children and queued_children.
 nlohmann::json brief_node_json(const Node& node);
 
 }  // namespace traio

@@ -23,6 +23,14 @@ void optional_int(JsonText& w, const std::optional<int>& v) {
   }
 }
 
+void optional_count(JsonText& w, const std::optional<std::size_t>& v) {
+  if (v) {
+    w.integer(static_cast<std::int64_t>(*v));
+  } else {
+    w.null();
+  }
+}
+
 void optional_signal(JsonText& w, const std::optional<int>& v) {
   if (v) {
     w.string(signal_name(*v));
@@ -151,6 +159,10 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   }
   w.key("master");
   w.boolean(node.flags.master);
+  if (node.is_scope()) {
+    w.key("max_parallel");
+    optional_count(w, node.max_parallel);
+  }
   w.key("name");
   w.string(node.name);
   w.key("next_attempt");
@@ -163,14 +175,24 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   w.string(node.path);
   w.key("pid");
   optional_int(w, node.run.pid);
+  w.key("priority");
+  w.integer(node.priority);
   w.key("probing");
   w.boolean(node.run.probing);
+  if (node.is_scope()) {
+    w.key("queued_children");
+    w.integer(static_cast<std::int64_t>(queued_children(node)));
+  }
   w.key("ready");
   w.boolean(node.ready);
   w.key("reason");
   w.string(node.reason);
   w.key("restarts");
   w.integer(node.restart.restarts);
+  if (node.is_scope()) {
+    w.key("running_children");
+    w.integer(static_cast<std::int64_t>(node.running_children));
+  }
   w.key("sent_signal");
   optional_signal(w, node.run.sent_signal);
   w.key("signal");
@@ -224,6 +246,11 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
   }
   w.key("kind");
   w.string(node_kind(node));
+  const bool slots = shows_slots(node);
+  if (slots) {
+    w.key("max_parallel");
+    optional_count(w, node.max_parallel);
+  }
   w.key("name");
   w.string(node.name);
   if (node.restart.next_attempt_wall) {
@@ -242,9 +269,17 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
     w.key("pid");
     w.integer(*node.run.pid);
   }
+  if (slots) {
+    w.key("queued_children");
+    w.integer(static_cast<std::int64_t>(queued_children(node)));
+  }
   if (node.restart.restarts != 0) {
     w.key("restarts");
     w.integer(node.restart.restarts);
+  }
+  if (slots) {
+    w.key("running_children");
+    w.integer(static_cast<std::int64_t>(node.running_children));
   }
   if (node.run.signal) {
     w.key("signal");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/node_path.hpp"
+#include "config/queue_fields.hpp"
 
 namespace traio {
 
@@ -103,7 +104,19 @@ Expected<ForkOptions> fork_options_arg(const nlohmann::json& args) {
   for (const auto* flag : {&master, &bubble, &awaited})
     if (!*flag) return flag->error();
   options.flags = NodeFlags{*master, *bubble, *awaited};
+  auto max_parallel = max_parallel_arg(args);
+  if (!max_parallel) return max_parallel.error();
+  options.max_parallel = *max_parallel;
   return options;
+}
+
+Expected<std::optional<std::size_t>> max_parallel_arg(const json& args) {
+  const json* v = find_arg(args, "max_parallel");
+  if (v == nullptr) return std::optional<std::size_t>{};
+  if (!v->is_number_integer() || v->get<long long>() < 1 || v->get<long long>() > kMaxParallelLimit)
+    return invalid_request(
+        fmt::format("max_parallel: expected an integer 1..{} or null (no limit), got {}", kMaxParallelLimit, v->dump()));
+  return std::optional<std::size_t>(v->get<std::size_t>());
 }
 
 Expected<NodeSpec> spec_arg(const nlohmann::json& args, std::string_view key, SpecKind kind) {

@@ -35,7 +35,10 @@ Expected<NodeId> resolve_node(const ScopeTree& tree, std::string_view path);
 Expected<NodeSpec> spec_arg(const nlohmann::json& args, std::string_view key, SpecKind kind);
 // spawn's `base_env`: an object of strings (the client's environment), absent or null: nullopt.
 Expected<std::optional<std::map<std::string, std::string>>> base_env_arg(const nlohmann::json& args);
-// A fork's own args: name (empty, or a valid node name), timeout, master, bubble, awaited.
+// SPEC §6 max_parallel: an integer 1..1000000; absent or null: nullopt (no limit).
+Expected<std::optional<std::size_t>> max_parallel_arg(const nlohmann::json& args);
+// A fork's own args: name (empty, or a valid node name), timeout, master, bubble, awaited,
+// max_parallel.
 Expected<ForkOptions> fork_options_arg(const nlohmann::json& args);
 
 Expected<NodeId> node_arg(const ScopeTree& tree, const nlohmann::json& args, std::string_view key,

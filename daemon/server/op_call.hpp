@@ -41,6 +41,8 @@ OpResult op_submit(OpCall& call);
 OpResult op_finalize(OpCall& call);
 OpResult op_cancel(OpCall& call);
 OpResult op_timeout(OpCall& call);
+// ops_limit.cpp
+OpResult op_limit(OpCall& call);
 // ops_signal.cpp
 OpResult op_signal(OpCall& call);
 // ops_query.cpp

@@ -103,7 +103,8 @@ OpResult op_spawn(OpCall& call) {
 
 OpResult op_fork(OpCall& call) {
   const json& args = call.args();
-  if (auto ok = check_arg_keys(args, {"scope", "name", "timeout", "master", "bubble", "awaited"}); !ok)
+  if (auto ok = check_arg_keys(args, {"scope", "name", "timeout", "master", "bubble", "awaited", "max_parallel"});
+      !ok)
     return ok.error();
   const ScopeTree& tree = call.supervisor().tree();
   auto scope = node_arg(tree, args, "scope", "/");

@@ -98,7 +98,8 @@ OpResult spawn(Daemon& d, const json& args) {
 }
 
 OpResult fork(Daemon& d, const json& args) {
-  if (auto ok = check_arg_keys(args, {"scope", "name", "timeout", "master", "bubble", "awaited"}); !ok)
+  if (auto ok = check_arg_keys(args, {"scope", "name", "timeout", "master", "bubble", "awaited", "max_parallel"});
+      !ok)
     return ok.error();
   auto scope = node_arg(d.tree, args, "scope", "/");
   if (!scope) return scope.error();
@@ -147,6 +148,17 @@ OpResult timeout(Daemon& d, const json& args) {
   if (auto done = d.tree.set_timeout(d.now, *id, *timeout, d.effects); !done) return done.error();
   const Node* node = d.tree.find(*id);
   if (node != nullptr) (void)effective_deadline(d.tree, *node);
+  return json::object();
+}
+
+OpResult limit(Daemon& d, const json& args) {  // ops_limit.cpp
+  if (auto ok = check_arg_keys(args, {"path", "max_parallel"}); !ok) return ok.error();
+  if (!args.contains("max_parallel")) return invalid_request("max_parallel: missing");
+  auto id = node_arg(d.tree, args, "path", std::nullopt);
+  if (!id) return id.error();
+  auto max_parallel = max_parallel_arg(args);
+  if (!max_parallel) return max_parallel.error();
+  if (auto done = d.tree.set_max_parallel(d.now, *id, *max_parallel, d.effects); !done) return done.error();
   return json::object();
 }
 
@@ -242,6 +254,7 @@ OpResult run_op(Daemon& d, const Request& request) {
   if (op == "finalize") return finalize(d, args);
   if (op == "cancel") return cancel(d, args);
   if (op == "timeout") return timeout(d, args);
+  if (op == "limit") return limit(d, args);
   if (op == "ps") return ps(d, args);
   if (op == "inspect") return inspect(d, args);
   if (op == "logs") return logs(d, args);

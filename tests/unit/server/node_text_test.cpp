@@ -106,6 +106,13 @@ void grow_varied_tree(Fixture& f) {
   waiting.after = {AfterSpec{"running", AfterWhen::Started}, AfterSpec{"restarting", AfterWhen::Ready}};
   f.spawn(inner, waiting);
   f.spawn(kRootId, job("nap", JobKind::Sleep));
+  const NodeId limited = f.fork(kRootId, "limited");  // SPEC §6: slots and a queue
+  REQUIRE(f.tree.set_max_parallel(f.now, limited, 1, f.out).ok());
+  f.spawn(limited, job("first"));
+  JobSpec urgent = job("urgent");
+  urgent.priority = 3;
+  f.spawn(limited, urgent);
+  f.spawn(limited, job("last"));
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -1,6 +1,7 @@
 #include "daemon/os/child_steps.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -82,9 +83,14 @@ TRAIO_CHILD_CODE void set_up_output(const ChildPlan& plan) {
   }
 }
 
-// Every fd but 0-2 and `keep` (above 2, or -1 for none): close_range, Linux 5.9; older
-// kernels (ENOSYS) get the loop.
+// Every fd but 0-2 and `keep` (above 2, or -1 for none) is gone once the program runs.
+// Marking them close-on-exec (Linux 5.11) rather than closing them here matters: the daemon
+// waits for this child until its execve has replaced its memory, and the kernel closes
+// close-on-exec fds after that point, so the cost of one close per fd the daemon holds (a
+// pidfd and a cgroup fd per live job) leaves the daemon's path. `keep` is close-on-exec
+// already. Older kernels close here: close_range (5.9), or the loop.
 TRAIO_CHILD_CODE void close_other_fds(int keep) {
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
   if (keep < 3) {
     if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
   } else {

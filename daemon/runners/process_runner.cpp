@@ -147,7 +147,9 @@ ProcessRunner::ProcessRunner(asio::io_context& io, JobReports& reports, ProcessD
       socket_path_(std::move(socket_path)),
       user_(std::move(user)),
       own_cgroup_(daemon_cgroup()),
-      jobs_cgroup_(make_jobs_cgroup(own_cgroup_)) {}
+      jobs_cgroup_(make_jobs_cgroup(own_cgroup_)) {
+  if (jobs_cgroup_.valid()) janitor_.emplace();
+}
 
 ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps its group
 
@@ -309,9 +311,14 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
 
 // A leaf of its own for the job, made before the spawn: creating a cgroup takes a while,
 // and the child must be moved in right after its exec, before it forks.
-os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) const {
+os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) {
   if (!jobs_cgroup_.valid()) return {};
-  auto dir = os::CgroupDir::create(fmt::format("{}/job-{}", jobs_cgroup_.path(), id));
+  auto path = fmt::format("{}/job-{}", jobs_cgroup_.path(), id);
+  auto dir = os::CgroupDir::create(path);
+  if (!dir && dir.error().value() == EEXIST && janitor_) {
+    janitor_->drain();  // a restart of this job: its previous leaf is still queued for removal
+    dir = os::CgroupDir::create(std::move(path));
+  }
   if (!dir) {
     log(LogLevel::Warning, "job {}: cannot create its cgroup: {}", id, dir.error().message());
     return {};
@@ -445,7 +452,8 @@ void ProcessRunner::report_exit(NodeId id) {
     detached_.push_back(std::move(job.capture));
   }
   ExitInfo exit = std::move(*job.exit);
-  jobs_.erase(it);  // removes the empty cgroup
+  if (janitor_ && job.cgroup.valid()) janitor_->remove(std::move(job.cgroup));
+  jobs_.erase(it);  // without a janitor, ~CgroupDir removes the empty cgroup here
   reports_.job_exited(id, std::move(exit));
 }
 

@@ -18,6 +18,7 @@
 #include "common/duration.hpp"
 #include "config/node_spec.hpp"
 #include "daemon/os/cgroup.hpp"
+#include "daemon/os/cgroup_janitor.hpp"
 #include "daemon/os/child.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/os/launcher.hpp"
@@ -96,7 +97,7 @@ class ProcessRunner {
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;
-  os::CgroupDir make_job_cgroup(NodeId id) const;
+  os::CgroupDir make_job_cgroup(NodeId id);
   os::LaunchResult launch_in_cgroup(NodeId id, os::LaunchRequest& request, os::CgroupDir& cgroup);
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);
@@ -115,6 +116,7 @@ class ProcessRunner {
   os::UserInfo user_;
   std::string own_cgroup_;     // the daemon's own cgroup v2 directory
   os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
+  std::optional<os::CgroupJanitor> janitor_;  // removes ended jobs' leaves; joined before the parent goes
   bool clone_into_cgroup_ = true;  // until the kernel says it cannot (before Linux 5.7)
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
   std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs

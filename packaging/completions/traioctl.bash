@@ -36,7 +36,7 @@ _traioctl() {
         cword=$COMP_CWORD
     fi
 
-    local commands="spawn fork run finalize cancel timeout wait signal ps inspect logs events
+    local commands="spawn fork run finalize cancel timeout limit wait signal ps inspect logs events
                     ping version shutdown"
     local global_opts="--socket --host --json --help"
 
@@ -74,7 +74,7 @@ _traioctl() {
         --exit-code) COMPREPLY=($(compgen -W "child" -- "$cur")); return ;;
         --stream) COMPREPLY=($(compgen -W "out err" -- "$cur")); return ;;
         --env) COMPREPLY=($(compgen -e -S = -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-        --name | --timeout | --reason | -n | --lines) return ;;  # free text
+        --name | --timeout | --reason | -n | --lines | --max-parallel) return ;;  # free text
     esac
 
     if [[ -z $verb ]]; then
@@ -92,11 +92,12 @@ _traioctl() {
             opts="--scope --name --master --no-bubble --no-await --timeout --restart --env
                   --inherit-env --cwd --wait --exit-code --"
             args=file ;;
-        fork) opts="--scope --name --timeout --master --no-bubble --no-await" ;;
+        fork) opts="--scope --name --timeout --master --no-bubble --no-await --max-parallel" ;;
         run) opts="--scope --follow --exit-code"; args=file ;;
         finalize) args=scope ;;
         cancel) opts="--reason"; args=node ;;
         timeout) args=node_then_duration ;;
+        limit) args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;
         signal) args=node_then_signal ;;
         ps) opts="--all -a"; args=node ;;
@@ -117,7 +118,7 @@ _traioctl() {
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
             --socket | --host | --scope | --name | --timeout | --restart | --env | --cwd | \
-                --exit-code | --reason | --lines | -n | --stream) ((i++)) ;;
+                --exit-code | --reason | --lines | -n | --stream | --max-parallel) ((i++)) ;;
             -*) ;;
             *) ((positional++)) ;;
         esac

@@ -234,3 +234,22 @@ TEST_CASE("max_parallel: fork --max-parallel shows in inspect -- bad values and 
   CHECK(d.ctl({"limit", "/nope", "2"}).code == 5);
   d.ok({"cancel", s});
 }
+
+TEST_CASE("examples: fan-out.json runs 4 at once, the priority job first, and takes about 13/4 job-times") {
+  Daemon d;
+  auto run = d.ctl_async({"run", examples_dir() + "/fan-out.json"});
+  const auto until = Clock::now() + 5s;
+  while (d.ctl({"inspect", "/fan-out"}).code != 0 && Clock::now() < until) ::usleep(20'000);
+  json scope = d.inspect_until("/fan-out", [](const json& n) { return n["queued_children"].get<int>() > 0; });
+  CHECK(scope["running_children"].get<int>() <= 4);
+  CHECK(d.inspect("/fan-out/report")["state"] != "queued");
+  auto r = run->finish(60s);
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  CHECK(r.elapsed >= 1000ms);  // 13 jobs of 0.3 s, 4 at a time: 4 rounds
+  const json report = d.inspect("/fan-out/report");
+  for (int i = 0; i < 12; ++i) {
+    const json shard = d.inspect("/fan-out/shard-" + std::to_string(i));
+    CHECK(shard["outcome"] == "succeeded");
+    CHECK(shard["started_at"].get<std::string>() >= report["started_at"].get<std::string>());
+  }
+}

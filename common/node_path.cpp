@@ -9,7 +9,9 @@ namespace {
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-bool is_name_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; }
+// '=' for the members of a matrix ("test-py=3.11-shard=1", SPEC §6), which SPEC §1's name
+// pattern leaves out; it means nothing in a path.
+bool is_name_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '='; }
 
 // Shows a name in a message; control characters would garble a terminal, so they are escaped.
 std::string printable(std::string_view text) {
@@ -44,7 +46,7 @@ std::string name_error(std::string_view name) {
       const auto byte = static_cast<unsigned char>(c);
       std::string shown = byte < 0x20 || byte >= 0x7f ? fmt::format("byte 0x{:02x}", byte)
                                                        : fmt::format("'{}'", c);
-      return fmt::format("name '{}' contains {} (allowed: letters, digits, '.', '_', '-')",
+      return fmt::format("name '{}' contains {} (allowed: letters, digits, '.', '_', '-', '=')",
                          printable(name), shown);
     }
   return {};

@@ -202,8 +202,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> kLater = {
-      "health", "limits", "replicas", "matrix", "delay", "env_file", "on", "supervise", "stop_order",
+  static constexpr std::array<std::string_view, 7> kLater = {
+      "health", "limits", "delay", "env_file", "on", "supervise", "stop_order",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
@@ -240,6 +240,10 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     }
     if (is_unsupported_field(key)) {
       e.add(p, "not supported yet");
+      continue;
+    }
+    if (key == "replicas" || key == "matrix") {  // a tree expands them (config/fanout.hpp) before this
+      e.add(p, "only in a tree (traioctl run or submit): a job file makes one job");
       continue;
     }
     if (key == "finalize") {

@@ -6,6 +6,7 @@
 
 #include "common/signal_name.hpp"
 #include "config/after_parser.hpp"
+#include "config/fanout.hpp"
 #include "config/job_parser.hpp"
 #include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
@@ -162,7 +163,20 @@ json scope_source(const json& object) {
   return source;
 }
 
+// A job with replicas or a matrix becomes the scope of its members (config/fanout.hpp). Its
+// fields are checked once, on its first member at the node's own path, so that a mistake is
+// one error, not one per member.
+NodeSpec parse_fanout(const json& object, const std::string& path, FieldErrors& e, int depth) {
+  auto set = expand_fanout(object, path, e);
+  if (!set) return NodeSpec{JobSpec{}, object};
+  const std::size_t errors_before = e.count();
+  parse_job(set->at("children").at(0), path, e, ChildrenKey::Reject);
+  if (e.count() != errors_before) return NodeSpec{JobSpec{}, object};
+  return NodeSpec{parse_scope(*set, path, e, depth), scope_source(*set)};
+}
+
 NodeSpec parse_node(const json& object, const std::string& path, FieldErrors& e, int depth) {
+  if (is_fanout(object)) return parse_fanout(object, path, e, depth);
   if (object.contains("children")) return NodeSpec{parse_scope(object, path, e, depth), scope_source(object)};
   return NodeSpec{parse_job(object, path, e, ChildrenKey::Reject), object};
 }

@@ -16,8 +16,10 @@ using json = nlohmann::json;
 
 namespace {
 
-// What the set's scope takes from the node: they speak of the set as a whole.
-constexpr std::array<std::string_view, 5> kSetFields = {"after", "priority", "master", "bubble", "awaited"};
+// What the set's scope takes from the node: they speak of the set as a whole (max_parallel:
+// how many members run at once).
+constexpr std::array<std::string_view, 6> kSetFields = {"after", "priority", "master", "bubble", "awaited",
+                                                        "max_parallel"};
 
 using Vars = std::vector<std::pair<std::string, std::string>>;
 

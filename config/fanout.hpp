@@ -8,7 +8,8 @@
 //                                     {"name": "web-1", "env": {"TRAIO_REPLICA": "1"}, ...}]}
 //   {"name": "test", "matrix": {"py": ["3.11", "3.12"], "shard": [1, 2]}, "argv": ["t", "${py}"]}
 //     -> {"name": "test", "children": [{"name": "test-py=3.11-shard=1", "argv": ["t", "3.11"]}, ...]}
-// The set's scope takes the node's `after`, `priority`, `master`, `bubble` and `awaited`; each
+// The set's scope takes the node's `after`, `priority`, `master`, `bubble`, `awaited` and
+// `max_parallel` (how many members run at once); each
 // member keeps the rest (its own timeout, restart, ready...). Matrix variables vary in the
 // order of their names, the last fastest; `${var}` is replaced in argv, env values and cwd,
 // and any other `${...}` is left for the program (a shell's own variables).

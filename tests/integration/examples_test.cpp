@@ -95,3 +95,34 @@ TEST_CASE("examples: run --exit-code child exits with the deciding job's code") 
   auto r = d.ctl({"run", examples_dir() + "/failing-test.json", "--exit-code", "child"}, {}, 60s);
   CHECK_MESSAGE(r.code == 2, r.describe());
 }
+
+TEST_CASE("examples: a pipeline runs its steps in dependency order and skips the alert (SPEC §6 dependencies)") {
+  Daemon d;
+  auto r = run_example(d, "pipeline.json");
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  CHECK(r.elapsed >= 550ms);  // build 0.2 s, then unit 0.3 s, then package 0.1 s: one after the other
+  CHECK(r.elapsed < 5s);
+  CHECK(d.inspect("/pipeline")["outcome"] == "succeeded");
+  CHECK(d.inspect("/pipeline/alert")["outcome"] == "skipped");  // package did not fail
+  // Each step started only once what it waits for had ended.
+  auto started = [&](const std::string& name) { return d.inspect("/pipeline/" + name)["started_at"].get<std::string>(); };
+  auto ended = [&](const std::string& name) { return d.inspect("/pipeline/" + name)["ended_at"].get<std::string>(); };
+  CHECK(started("unit") >= ended("build"));
+  CHECK(started("lint") >= ended("build"));
+  CHECK(started("package") >= ended("unit"));
+  CHECK(started("package") >= ended("lint"));
+  CHECK(started("app") >= ended("migrate"));
+}
+
+TEST_CASE("examples: a matrix under max_parallel, then replicas after it (SPEC §6 replicas and matrices)") {
+  Daemon d;
+  auto r = run_example(d, "matrix.json");
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  CHECK(r.elapsed >= 600ms);  // six 0.3 s tests four at a time: two rounds
+  CHECK(r.elapsed < 5s);
+  CHECK(d.inspect("/matrix/test")["child_paths"].size() == 6);
+  CHECK(d.inspect("/matrix/test/test-py=3.12-shard=3")["outcome"] == "succeeded");
+  CHECK(d.inspect("/matrix/web/web-1")["outcome"] == "succeeded");
+  auto logs = d.ctl({"logs", "/matrix/web"});
+  CHECK(logs.out.find("replica 1 serving") != std::string::npos);
+}

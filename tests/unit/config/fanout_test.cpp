@@ -66,7 +66,7 @@ TEST_CASE("fanout: the set's scope takes after, priority and the flags; members 
   NodeSpec tree = parse_ok(R"({"name": "p", "max_parallel": 2, "children": [
     {"name": "build", "argv": ["make"]},
     {"name": "shard", "replicas": 2, "argv": ["run"], "after": [{"name": "build", "when": "succeeded"}],
-     "priority": 5, "master": true, "bubble": false, "awaited": false},
+     "priority": 5, "master": true, "bubble": false, "awaited": false, "max_parallel": 1},
     {"name": "report", "argv": ["report"], "after": ["shard"]}]})");
   const ScopeSpec& root = scope_of(tree);
   const ScopeSpec& shard = scope_of(root.children.at(1));
@@ -77,6 +77,7 @@ TEST_CASE("fanout: the set's scope takes after, priority and the flags; members 
   CHECK(shard.flags.master);
   CHECK_FALSE(shard.flags.bubble);
   CHECK_FALSE(shard.flags.awaited);
+  CHECK(shard.max_parallel == 1u);  // how many members run at once
   for (const auto& member : shard.children) {
     CHECK(member.after().empty());
     CHECK(member.priority() == 0);

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include "daemon/server/boot_trees.hpp"
 #include "daemon/server/daemon.hpp"
 #include "daemon/server/daemon_options.hpp"
+#include "daemon/server/entrypoint.hpp"
 #include "daemon/server/systemd.hpp"
 
 namespace {
@@ -39,7 +41,11 @@ void use_activated_socket_path(traio::DaemonConfig& config) {
   config.socket.path = ec ? path : absolute.lexically_normal().string();
 }
 
-int run(traio::DaemonConfig config, const traio::BootTrees& boot) {
+traio::JsonLimits tree_limits(const traio::DaemonConfig& config) { return {16u << 20, config.limits.depth}; }
+
+// `run_tree`: entrypoint mode (SPEC §6), the exit code is then the tree's.
+int run(traio::DaemonConfig config, const traio::BootTrees& boot, const std::optional<traio::BootTree>& run_tree,
+        traio::ExitCodeMode run_exit_code) {
   traio::set_log_level(config.log_level);
   // A client that hangs up mid-reply must cost us an EPIPE, not the process.
   std::signal(SIGPIPE, SIG_IGN);
@@ -53,23 +59,32 @@ int run(traio::DaemonConfig config, const traio::BootTrees& boot) {
     if (!config.state_dir.empty()) std::filesystem::create_directories(config.state_dir);
     boost::asio::io_context io;
     traio::Daemon daemon(io, std::move(config));
+    std::optional<traio::Entrypoint> entrypoint;
+    if (run_tree) entrypoint.emplace(io, daemon, run_exit_code);
     daemon.supervisor().enable_orphan_reaping();
     daemon.start();
     daemon.submit_boot_trees(boot.trees);
+    if (entrypoint) entrypoint->start(*run_tree);
     io.run();
-    return daemon.phase() == traio::DaemonPhase::Stopped ? 0 : 1;
+    if (daemon.phase() != traio::DaemonPhase::Stopped) return 1;
+    return entrypoint ? entrypoint->exit_code() : 0;
   } catch (const std::exception& e) {  // startup only: the loop's errors are events
     traio::log(traio::LogLevel::Error, "{}", e.what());
     return 1;
   }
 }
 
-// --check-config: every error of the config, the flags and the boot trees, then 0 or 2.
-int check_config(const traio::LoadedConfig& loaded) {
+// --check-config: every error of the config, the flags, the boot trees and the --run tree,
+// then 0 or 2.
+int check_config(const traio::LoadedConfig& loaded, const std::string& run_tree) {
   Errors errors = loaded.errors;
+  if (!run_tree.empty()) {
+    auto tree = traio::load_tree_file(run_tree, tree_limits(loaded.config));
+    errors.insert(errors.end(), tree.errors.begin(), tree.errors.end());
+  }
   std::size_t trees = 0;
   if (loaded.boot_dir == traio::BootDirSource::Known) {
-    auto boot = traio::load_boot_trees(loaded.config.boot_dir, {16u << 20, loaded.config.limits.depth});
+    auto boot = traio::load_boot_trees(loaded.config.boot_dir, tree_limits(loaded.config));
     errors.insert(errors.end(), boot.errors.begin(), boot.errors.end());
     trees = boot.trees.size();
   }
@@ -91,6 +106,12 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", options.state_dir, "state directory");
   app.add_option("--log-level", options.log_level, "debug, info, warning or error");
   app.add_flag("--check-config", check, "validate the config and boot trees, print every error, exit");
+  std::string exit_code;
+  auto* run_option = app.add_option("--run", options.run_tree,
+                                    "entrypoint: run TREE.json under /, then stop and exit with its outcome's code");
+  app.add_option("--exit-code", exit_code, "with --run, 'child': exit with the deciding job's exit code")
+      ->check(CLI::IsMember({"child"}))
+      ->needs(run_option);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,9 +119,18 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : traio::as_int(traio::ExitCode::Usage);
   }
 
+  if (exit_code == "child") options.run_exit_code = traio::ExitCodeMode::Child;
+
   auto loaded = traio::load_daemon_config(options);
-  if (check) return check_config(loaded);
+  if (check) return check_config(loaded, options.run_tree);
   if (!loaded.ok()) return usage_errors(loaded.errors);
-  auto boot = traio::load_boot_trees(loaded.config.boot_dir, {16u << 20, loaded.config.limits.depth});
-  return run(std::move(loaded.config), boot);
+  // A --run tree that cannot be read or is invalid starts nothing (SPEC §3: code 2).
+  std::optional<traio::BootTree> run_tree;
+  if (!options.run_tree.empty()) {
+    auto tree = traio::load_tree_file(options.run_tree, tree_limits(loaded.config));
+    if (!tree.errors.empty()) return usage_errors(tree.errors);
+    run_tree = std::move(tree.trees.front());
+  }
+  auto boot = traio::load_boot_trees(loaded.config.boot_dir, tree_limits(loaded.config));
+  return run(std::move(loaded.config), boot, run_tree, options.run_exit_code);
 }

@@ -62,4 +62,13 @@ BootTrees load_boot_trees(const std::string& dir, const JsonLimits& limits) {
   return out;
 }
 
+BootTrees load_tree_file(const std::string& file, const JsonLimits& limits) {
+  BootTrees out;
+  std::error_code ec;
+  // An ifstream opens a directory and reads nothing: say what it is instead.
+  if (fs::is_directory(file, ec)) out.errors.push_back(fmt::format("{}: is a directory, not a tree file", file));
+  else load_one(file, limits, out.trees, out.errors);
+  return out;
+}
+
 }  // namespace traio

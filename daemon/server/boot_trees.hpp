@@ -21,5 +21,7 @@ struct BootTrees {
 
 // Every *.json file of `dir`; a missing directory holds none.
 BootTrees load_boot_trees(const std::string& dir, const JsonLimits& limits);
+// One tree file (`traiod --run`, SPEC §6): its tree, or every error it has.
+BootTrees load_tree_file(const std::string& file, const JsonLimits& limits);
 
 }  // namespace traio

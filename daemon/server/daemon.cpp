@@ -106,12 +106,16 @@ std::string Daemon::status_line() const {
                      tree.node_count() - tree.live_count(), server_.session_count());
 }
 
-void Daemon::submit_boot_trees(const std::vector<BootTree>& trees) {
+Expected<NodeId> Daemon::submit_tree(const NodeSpec& spec) {
   const Uid owner = static_cast<Uid>(::getuid());
+  return supervisor_.act([&](const Now& now, ScopeTree& tree, Effects& out) {
+    return tree.submit(now, kRootId, spec, owner, out);
+  });
+}
+
+void Daemon::submit_boot_trees(const std::vector<BootTree>& trees) {
   for (const auto& boot : trees) {
-    auto id = supervisor_.act([&](const Now& now, ScopeTree& tree, Effects& out) {
-      return tree.submit(now, kRootId, boot.spec, owner, out);
-    });
+    auto id = submit_tree(boot.spec);
     if (!id) {
       log(LogLevel::Error, "boot: {}: {}", boot.file, id.error().message);
       continue;

@@ -36,6 +36,8 @@ class Daemon {
   // Submits the boot trees under `/`, in order, owned by the daemon's user (SPEC §4). A
   // tree the core refuses (a name taken twice) is logged and skipped.
   void submit_boot_trees(const std::vector<BootTree>& trees);
+  // One tree under `/`, owned by the daemon's user, as a boot tree is (`traiod --run`).
+  Expected<NodeId> submit_tree(const NodeSpec& spec);
 
   DaemonPhase phase() const { return phase_; }
   const DaemonConfig& config() const { return config_; }

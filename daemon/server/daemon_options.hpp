@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_status.hpp"
 #include "config/daemon_config.hpp"
 
 namespace traio {
@@ -15,6 +16,9 @@ struct DaemonOptions {
   std::string socket_path;
   std::string state_dir;
   std::string log_level;
+  // Entrypoint mode (SPEC §6): the tree file of --run ("" without), and --exit-code.
+  std::string run_tree;
+  ExitCodeMode run_exit_code = ExitCodeMode::Outcome;
 };
 
 enum class BootDirSource { Known, Unknown };

@@ -4,6 +4,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/render_graph.hpp"
 #include "cli/render_node.hpp"
 #include "cli/render_tree.hpp"
 
@@ -16,12 +17,14 @@ namespace {
 struct ViewOptions {
   std::string path;
   bool all = false;
+  bool graph = false;
 };
 
 int run_ps(const Context& ctx, const ViewOptions& o) {
   json args = {{"path", ctx.resolve(o.path.empty() ? ctx.default_scope : o.path)}};
   if (o.all) args["all"] = true;
-  if (!ctx.global.json) args["brief"] = true;  // the tree shows a few fields; --json gets them all
+  // The tree shows a few fields; --json gets them all, and so does the graph (it needs `after`).
+  if (!ctx.global.json && !o.graph) args["brief"] = true;
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
   if (ctx.global.json) {  // the daemon's bytes as they are: the same as parsing and dumping them
@@ -32,6 +35,10 @@ int run_ps(const Context& ctx, const ViewOptions& o) {
   }
   const Reply reply = conn->client.call("ps", args);
   if (reply.status != ReplyStatus::Ok) return fail_reply(reply);
+  if (o.graph) {
+    std::cout << render_graph(reply.result.value("node", json::object()), WallClock::now()) << std::flush;
+    return 0;
+  }
   TreeStyle style;
   style.colour = stdout_colour() ? Colour::On : Colour::Off;
   std::cout << render_tree(reply.result.value("node", json::object()), style) << std::flush;
@@ -61,6 +68,7 @@ void add_view_commands(CLI::App& app, Commands& commands) {
   auto* ps_cmd = app.add_subcommand("ps", "live (or all) nodes as a tree");
   ps_cmd->add_option("PATH", ps->path, "subtree (default: $TRAIO_SCOPE or /)");
   ps_cmd->add_flag("--all,-a", ps->all, "include ended nodes");
+  ps_cmd->add_flag("--graph", ps->graph, "each scope's dependency graph: its children in stages of `after` (--json carries the edges)");
   commands.add(ps_cmd, [ps](const Context& ctx) { return run_ps(ctx, *ps); });
 
   auto in = std::make_shared<ViewOptions>();

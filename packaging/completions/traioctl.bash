@@ -100,7 +100,7 @@ _traioctl() {
         limit) args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;
         signal) args=node_then_signal ;;
-        ps) opts="--all -a"; args=node ;;
+        ps) opts="--all -a --graph"; args=node ;;
         inspect) args=node ;;
         logs) opts="--follow -f --lines -n --stream --timestamps"; args=node ;;
         events) opts="--follow -f"; args=node ;;

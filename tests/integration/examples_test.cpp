@@ -112,6 +112,18 @@ TEST_CASE("examples: a pipeline runs its steps in dependency order and skips the
   CHECK(started("package") >= ended("unit"));
   CHECK(started("package") >= ended("lint"));
   CHECK(started("app") >= ended("migrate"));
+  // ps --graph draws the stages; --json carries the edges.
+  const std::string graph = d.ok({"ps", "--all", "--graph", "/pipeline"});
+  CHECK_MESSAGE(graph.find("  stage 4\n    alert    done, skipped    <- package failed (never)") != std::string::npos, graph);
+  CHECK_MESSAGE(graph.find("package  done, succeeded  <- unit succeeded (met), lint succeeded (met)") != std::string::npos, graph);
+  auto ps = d.ctl({"--json", "ps", "--all", "/pipeline"});
+  REQUIRE_MESSAGE(ps.code == 0, ps.describe());
+  const auto listing = ps.json();
+  const auto& package = listing["node"]["children"][3];
+  CHECK(package["name"] == "package");
+  CHECK(package["after"].size() == 2);
+  CHECK(package["after"][0]["name"] == "unit");
+  CHECK(package["after"][0]["when"] == "succeeded");
 }
 
 TEST_CASE("examples: a matrix under max_parallel, then replicas after it (SPEC §6 replicas and matrices)") {

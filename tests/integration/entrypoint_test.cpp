@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <doctest/doctest.h>
 
@@ -55,11 +56,30 @@ json job_recording_its_stop(const TempDir& dir) {
                             (dir / "started").string() + "; while :; do sleep 0.1; done");
 }
 
-void check_signal_cancels_the_tree(int signo) {
+bool unshare_permitted() {
+  return ::geteuid() == 0 && std::system("unshare -fp --mount-proc true >/dev/null 2>&1") == 0;
+}
+
+// The first child of `pid` (traiod under `unshare -f`), or -1.
+pid_t first_child(pid_t pid) {
+  const std::string task = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  pid_t child = -1;
+  std::ifstream(task) >> child;
+  return child;
+}
+
+// `wrapper`: e.g. unshare, which forks traiod and does not pass signals on: they go to
+// traiod itself.
+void check_signal_cancels_the_tree(int signo, std::vector<std::string> wrapper = {}) {
   TempDir dir;
-  Traiod traiod(run_launch(dir, {{"name", "svc"}, {"children", {job_recording_its_stop(dir)}}}));
+  TraiodLaunch launch = run_launch(dir, {{"name", "svc"}, {"children", {job_recording_its_stop(dir)}}});
+  launch.wrapper = std::move(wrapper);
+  const bool wrapped = !launch.wrapper.empty();
+  Traiod traiod(std::move(launch));
   REQUIRE_MESSAGE(wait_for_file(dir / "started"), traiod.log());
-  ::kill(traiod.pid(), signo);
+  const pid_t target = wrapped ? first_child(traiod.pid()) : traiod.pid();
+  REQUIRE(target > 0);
+  ::kill(target, signo);
   CHECK_MESSAGE(exit_status(traiod) == 4, traiod.log());  // cancelled
   CHECK(fs::exists(dir / "got-stop"));
   CHECK(traiod.leftovers().empty());
@@ -122,7 +142,7 @@ TEST_CASE("entrypoint: SIGTERM cancels the tree -- the job gets its stop signal,
 TEST_CASE("entrypoint: SIGINT cancels the tree as SIGTERM does") { check_signal_cancels_the_tree(SIGINT); }
 
 TEST_CASE("entrypoint: as PID 1 of a new PID namespace it reaps orphans and passes the exit code out") {
-  if (::geteuid() != 0 || std::system("unshare -fp --mount-proc true >/dev/null 2>&1") != 0) {
+  if (!unshare_permitted()) {
     MESSAGE("skipped: unshare -fp --mount-proc is not permitted here (needs root, or a user namespace)");
     return;
   }
@@ -140,6 +160,15 @@ TEST_CASE("entrypoint: as PID 1 of a new PID namespace it reaps orphans and pass
   Traiod traiod(std::move(launch));
   CHECK_MESSAGE(exit_status(traiod) == 7, traiod.log());
   CHECK(traiod.leftovers().empty());
+}
+
+TEST_CASE("entrypoint: as PID 1 it gets SIGTERM from outside its namespace and cancels the tree") {
+  // The kernel drops a signal to a namespace's init unless it has a handler for it.
+  if (!unshare_permitted()) {
+    MESSAGE("skipped: unshare -fp --mount-proc is not permitted here (needs root, or a user namespace)");
+    return;
+  }
+  check_signal_cancels_the_tree(SIGTERM, {"unshare", "-fp", "--mount-proc"});
 }
 
 TEST_CASE("entrypoint: an invalid tree file is an error with its JSON path, exit 2, nothing started") {

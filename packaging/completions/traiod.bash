@@ -6,8 +6,10 @@ _traiod() {
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --state-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --log-level) COMPREPLY=($(compgen -W "debug info warning error" -- "$cur")); return ;;
+        --run) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")); return ;;
+        --exit-code) COMPREPLY=($(compgen -W "child" -- "$cur")); return ;;
     esac
-    COMPREPLY=($(compgen -W "--config --socket --state-dir --log-level --check-config --help" -- "$cur"))
+    COMPREPLY=($(compgen -W "--config --socket --state-dir --log-level --check-config --run --exit-code --help" -- "$cur"))
 }
 
 complete -F _traiod traiod

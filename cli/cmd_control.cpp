@@ -112,6 +112,29 @@ void add_limit(CLI::App& app, Commands& commands) {
   commands.add(sub, [o](const Context& ctx) { return run_limit(ctx, *o); });
 }
 
+int run_scale(const Context& ctx, const PathOptions& o) {
+  std::size_t n = 0;
+  const char* end = o.value.data() + o.value.size();
+  auto [ptr, ec] = std::from_chars(o.value.data(), end, n);
+  if (ec != std::errc{} || ptr != end) return fail(ExitCode::Usage, fmt::format("scale: expected a count >= 0, got '{}'", o.value));
+  return simple_call(ctx, "scale", {{"path", ctx.resolve(o.path)}, {"replicas", n}}, [](const json& result) {
+    std::cout << result.value("path", "") << ": " << result.value("replicas", 0) << " replicas";
+    const auto started = result.value("started", json::array()).size();
+    const auto cancelled = result.value("cancelled", json::array()).size();
+    if (started != 0) std::cout << ", " << started << " started";
+    if (cancelled != 0) std::cout << ", " << cancelled << " cancelled";
+    std::cout << '\n';
+  });
+}
+
+void add_scale(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<PathOptions>();
+  auto* sub = app.add_subcommand("scale", "make a replica set hold N members (new ones start, the highest extra ones are cancelled)");
+  sub->add_option("PATH", o->path, "replica set path (a job with \"replicas\" in a tree)")->required();
+  sub->add_option("N", o->value, "how many members")->required();
+  commands.add(sub, [o](const Context& ctx) { return run_scale(ctx, *o); });
+}
+
 int run_signal(const Context& ctx, const PathOptions& o) {
   auto signo = parse_signal(o.value);  // checked here: a bad name is a usage error (exit 2)
   if (!signo) return fail(ExitCode::Usage, "signal: " + signo.error().message);
@@ -137,6 +160,7 @@ void add_control_commands(CLI::App& app, Commands& commands) {
   add_cancel(app, commands);
   add_timeout(app, commands);
   add_limit(app, commands);
+  add_scale(app, commands);
   add_signal(app, commands);
 }
 

@@ -172,7 +172,9 @@ NodeSpec parse_fanout(const json& object, const std::string& path, FieldErrors& 
   const std::size_t errors_before = e.count();
   parse_job(set->at("children").at(0), path, e, ChildrenKey::Reject);
   if (e.count() != errors_before) return NodeSpec{JobSpec{}, object};
-  return NodeSpec{parse_scope(*set, path, e, depth), scope_source(*set)};
+  json source = scope_source(*set);
+  if (auto replicas = object.find("replicas"); replicas != object.end()) source["replicas"] = *replicas;  // for scale
+  return NodeSpec{parse_scope(*set, path, e, depth), std::move(source)};
 }
 
 NodeSpec parse_node(const json& object, const std::string& path, FieldErrors& e, int depth) {

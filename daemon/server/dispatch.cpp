@@ -35,6 +35,7 @@ constexpr OpEntry kOps[] = {
     {"cancel", op_cancel, nullptr, OpKind::Acts},
     {"timeout", op_timeout, nullptr, OpKind::Acts},
     {"limit", op_limit, nullptr, OpKind::Acts},
+    {"scale", op_scale, nullptr, OpKind::Acts},
     {"ps", nullptr, nullptr, OpKind::Query, op_ps},
     {"inspect", nullptr, nullptr, OpKind::Query, op_inspect},
     {"logs", nullptr, op_logs, OpKind::Query},

@@ -43,6 +43,7 @@ OpResult op_cancel(OpCall& call);
 OpResult op_timeout(OpCall& call);
 // ops_limit.cpp
 OpResult op_limit(OpCall& call);
+OpResult op_scale(OpCall& call);
 // ops_signal.cpp
 OpResult op_signal(OpCall& call);
 // ops_query.cpp

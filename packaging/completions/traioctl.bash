@@ -36,7 +36,7 @@ _traioctl() {
         cword=$COMP_CWORD
     fi
 
-    local commands="spawn fork run finalize cancel timeout limit wait signal ps inspect logs events
+    local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
                     ping version shutdown"
     local global_opts="--socket --host --json --help"
 
@@ -98,6 +98,7 @@ _traioctl() {
         cancel) opts="--reason"; args=node ;;
         timeout) args=node_then_duration ;;
         limit) args=scope ;;
+        scale) args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;
         signal) args=node_then_signal ;;
         ps) opts="--all -a --graph"; args=node ;;

@@ -1,5 +1,7 @@
 // SPEC §6 "Replicas and matrices" end to end: a tree file's replicated and matrix jobs run as
 // real processes, each with its own index or combination, under the set's scope.
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <doctest/doctest.h>
@@ -67,4 +69,53 @@ TEST_CASE("fanout: a bad matrix is refused with its path, nothing started") {
   CHECK(run.code != 0);
   CHECK_MESSAGE(run.err.find("children[0].matrix.x") != std::string::npos, run.describe());
   CHECK(d.ok({"ps"}).find("/b") == std::string::npos);
+}
+
+TEST_CASE("fanout: scale starts the missing replicas and cancels the extra ones, highest index first") {
+  Daemon d;
+  const fs::path out = d.dir() / "out";
+  fs::create_directories(out);
+  json tree = {{"name", "svc"},
+               {"children",
+                {{{"name", "web"}, {"replicas", 2},
+                  {"argv", {"sh", "-c", "echo $TRAIO_REPLICA > " + out.string() + "/web-$TRAIO_REPLICA; exec sleep 60"}}}}}};
+  write_file(d.dir() / "svc.json", tree.dump());
+  auto run = d.ctl_async({"run", (d.dir() / "svc.json").string()});
+  for (int i = 0; i < 100 && d.ctl({"inspect", "/svc/web/web-1"}).code != 0; ++i) ::usleep(50'000);
+  REQUIRE(d.inspect_until("/svc/web/web-1", [](const json& n) { return n["state"] == "running"; })["state"] == "running");
+
+  auto up = d.ctl({"--json", "scale", "/svc/web", "4"});
+  REQUIRE_MESSAGE(up.code == 0, up.describe());
+  CHECK(up.json()["started"] == json({"/svc/web/web-2", "/svc/web/web-3"}));
+  for (const char* name : {"web-2", "web-3"}) {
+    CAPTURE(name);
+    CHECK(d.inspect_until(std::string("/svc/web/") + name, [](const json& n) { return n["state"] == "running"; })["state"] ==
+          "running");
+  }
+  for (int i = 0; i < 100 && !fs::exists(out / "web-3"); ++i) ::usleep(50'000);
+  CHECK(read_file(out / "web-3") == "3\n");  // told its index like the first ones
+
+  auto down = d.ctl({"--json", "scale", "/svc/web", "1"});
+  REQUIRE_MESSAGE(down.code == 0, down.describe());
+  CHECK(down.json()["cancelled"] == json({"/svc/web/web-3", "/svc/web/web-2", "/svc/web/web-1"}));
+  for (const char* name : {"web-1", "web-2", "web-3"}) {
+    CAPTURE(name);
+    CHECK(d.inspect_until(std::string("/svc/web/") + name, [](const json& n) { return n["state"] == "done"; })["outcome"] ==
+          "cancelled");
+  }
+  CHECK(d.inspect("/svc/web/web-0")["state"] == "running");
+  CHECK(d.inspect("/svc/web")["state"] != "done");  // scaled down, not failed
+
+  // Back up: web-1 again (an ended member's name is free), nothing else.
+  auto again = d.ctl({"--json", "scale", "/svc/web", "2"});
+  REQUIRE_MESSAGE(again.code == 0, again.describe());
+  CHECK(again.json()["started"] == json({"/svc/web/web-1"}));
+
+  // Not a replica set, a bad count: clear errors.
+  auto job = d.ctl({"scale", "/svc/web/web-0", "3"});
+  CHECK(job.code == 2);
+  CHECK_MESSAGE(job.err.find("not a replica set") != std::string::npos, job.describe());
+  CHECK(d.ctl({"scale", "/svc/web", "many"}).code == 2);
+  CHECK(d.ctl({"cancel", "/svc"}).code == 0);
+  run->finish();
 }

@@ -92,11 +92,7 @@ TEST_CASE("launch as user: the child starts as posix_spawn's do: own session, cl
   CHECK(test::proc_status_field(child->pid(), "SigBlk") == "0000000000000000");
   CHECK(test::proc_status_field(child->pid(), "SigIgn") == "0000000000000000");
   CHECK(::getsid(child->pid()) == child->pid());
-  std::vector<std::string> fds;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child->pid()) + "/fd"))
-    fds.push_back(entry.path().filename().string());
-  std::sort(fds.begin(), fds.end());
-  CHECK(fds == std::vector<std::string>{"0", "1", "2"});
+  CHECK(test::holds_only_std_fds(child->pid()));
   CHECK(std::filesystem::read_symlink("/proc/" + std::to_string(child->pid()) + "/fd/0") == "/dev/null");
 }
 

@@ -36,13 +36,6 @@ class LaunchPath {
   bool before_;
 };
 
-std::vector<std::string> open_fds(int pid) {
-  std::vector<std::string> fds;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-    fds.push_back(entry.path().filename().string());
-  std::sort(fds.begin(), fds.end());
-  return fds;
-}
 
 // The same checks on whichever path is selected.
 void check_clean_start_and_failures() {
@@ -70,7 +63,7 @@ void check_clean_start_and_failures() {
   CHECK(test::proc_status_field(pid, "SigBlk") == "0000000000000000");
   CHECK(test::proc_status_field(pid, "SigIgn") == "0000000000000000");
   CHECK(::getsid(pid) == pid);
-  CHECK(open_fds(pid) == std::vector<std::string>{"0", "1", "2"});
+  CHECK(test::holds_only_std_fds(pid));
   CHECK(std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/fd/0") == "/dev/null");
   }
 

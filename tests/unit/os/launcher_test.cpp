@@ -118,11 +118,7 @@ TEST_CASE("launcher: the child gets no fd of the daemon, stdin is /dev/null") {
   ::close(leaky);
   REQUIRE(child.has_value());
   REQUIRE(test::wait_until([&] { return test::proc_status_field(child->pid(), "Name") == "sleep"; }));
-  std::vector<std::string> fds;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(child->pid()) + "/fd"))
-    fds.push_back(entry.path().filename().string());
-  std::sort(fds.begin(), fds.end());
-  CHECK(fds == std::vector<std::string>{"0", "1", "2"});
+  CHECK(test::holds_only_std_fds(child->pid()));
   auto in = std::filesystem::read_symlink("/proc/" + std::to_string(child->pid()) + "/fd/0");
   CHECK(in == "/dev/null");
 }

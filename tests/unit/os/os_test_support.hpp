@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace traio::test {
 
@@ -66,6 +68,23 @@ inline std::optional<std::string> proc_status_field(int pid, const std::string& 
 }
 
 // A pid that no longer runs: gone, or a zombie waiting for someone else's reaper.
+// The fds a process holds, sorted ("0", "1", "2", ...).
+inline std::vector<std::string> open_fds(int pid) {
+  std::vector<std::string> fds;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    fds.push_back(entry.path().filename().string());
+  std::sort(fds.begin(), fds.end());
+  return fds;
+}
+
+// True once `pid` holds only stdin, stdout and stderr. The launcher marks the daemon's fds
+// close-on-exec and the kernel closes them during the exec, around the moment /proc shows
+// the new name: wait for the exec to be through rather than look once.
+inline bool holds_only_std_fds(int pid) {
+  const std::vector<std::string> clean{"0", "1", "2"};
+  return wait_until([&] { return open_fds(pid) == clean; }) || open_fds(pid) == clean;
+}
+
 inline bool process_gone(int pid) {
   auto state = proc_status_field(pid, "State");
   return !state || state->front() == 'Z' || state->front() == 'X';

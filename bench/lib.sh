@@ -146,6 +146,27 @@ report_memory_per_program() {
   echo "w4_per_program_kb $(awk -v a="$pss" -v b="$(cat "$WORK/base_pss")" -v n="$N" 'BEGIN { printf "%.2f", (a - b) / n }')"
 }
 
+# Idle: how often the supervisor's processes (every thread) were scheduled in 10 s with the N
+# programs live and nothing asked of it: the third field of /proc/PID/task/TID/schedstat
+# counts the times a thread ran. 0 means it slept through (no timers, no polling).
+report_idle_wakeups() {
+  local root=$1 before after
+  runs() {
+    local p t total=0 v
+    for p in $(supervisor_pids "$root"); do
+      for t in /proc/"$p"/task/*; do
+        v=$(awk '{ print $3 }' "$t/schedstat" 2>/dev/null)
+        total=$((total + ${v:-0}))
+      done
+    done
+    echo "$total"
+  }
+  before=$(runs)
+  sleep 10
+  after=$(runs)
+  echo "w4_idle_wakeups $((after - before))"
+}
+
 # Stops a supervisor: SIGNAL to ROOT, up to 10 s for it to exit, then SIGKILL to whatever
 # is left of the process tree it had (its per-service supervisors and programs included).
 stop_tree() {

@@ -21,6 +21,7 @@ WORKLOADS = [
     ("W4: supervisor memory (PSS) per live program", "w4_per_program_kb", "kB", None),
     ("W4: supervisor base PSS, no programs", "w4_base_pss_kb", "kB", None),
     ("W4: supervisor base RSS, no programs", "w4_base_rss_kb", "kB", None),
+    ("Idle: times the supervisor ran in 10 s with N programs live", "w4_idle_wakeups", "runs", None),
     ("W5: ps --json with 10,000 live async jobs", "w5_ps", "s", None),
     ("W5: daemon RSS with 10,000 live async jobs", "w5_rss_kb", "kB", None),
     ("W5: daemon RSS growth per async job", "w5_rss_per_job_kb", "kB", None),
@@ -53,6 +54,8 @@ def numbers(values, timeout):
 def fmt(value, unit):
     if unit == "s":
         return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "runs":
+        return f"{value:,.0f}"
     return f"{value:,.1f} kB" if value < 100 else f"{value:,.0f} kB"
 
 
@@ -83,7 +86,8 @@ def table(metric, unit, baseline, samples, timeout):
 
 SUMMARY = [("W1 (×floor)", "w1", "s", "floor"), ("W2 up", "w2_up", "s", "floor"),
            ("W2 down", "w2_down", "s", "floor"), ("W3 status", "w3_status", "s", None),
-           ("W4 PSS/program", "w4_per_program_kb", "kB", None)]
+           ("W4 PSS/program", "w4_per_program_kb", "kB", None),
+           ("Idle: runs in 10 s", "w4_idle_wakeups", "runs", None)]
 
 
 def summary(samples, timeout):
@@ -125,7 +129,7 @@ def chart(path, title, unit, rows, timeout):
     positive = [m for m in medians if m > 0]
     if positive and max(positive) / min(positive) > 20:
         ax.set_yscale("log")
-    ax.set_ylabel("seconds" if unit == "s" else "kB")
+    ax.set_ylabel({"s": "seconds", "runs": "times scheduled"}.get(unit, "kB"))
     ax.set_title(title, fontsize=10)
     for i, r in enumerate(rows):
         label = f"> {timeout:.0f} s" if r[4] and r[1] >= timeout else fmt(r[1], unit)

@@ -43,6 +43,7 @@ case $1 in
     time_until w2_up up in_home live timeout "$TIMEOUT" pm2 start "$WORK/sleeps.json"
     [[ $WORKLOADS == *w3* ]] && median_query w3_status in_home live pm2 jlist
     [[ $WORKLOADS == *w4* ]] && report_memory_per_program "$(cat "$WORK/live/pm2.pid")"
+    [[ $WORKLOADS == *w4* ]] && report_idle_wakeups "$(cat "$WORK/live/pm2.pid")"
     time_until w2_down gone in_home live timeout "$TIMEOUT" pm2 stop all
     in_home live timeout 60 pm2 delete all >/dev/null 2>&1
     kill_leftovers

@@ -51,6 +51,7 @@ case $1 in
     time_until w2_up up sv up "$WORK"/live/s*
     [[ $WORKLOADS == *w3* ]] && median_query w3_status sv status "$WORK"/live/s*
     [[ $WORKLOADS == *w4* ]] && report_memory_per_program "$(cat "$WORK/live.daemon")"
+    [[ $WORKLOADS == *w4* ]] && report_idle_wakeups "$(cat "$WORK/live.daemon")"
     time_until w2_down gone sv down "$WORK"/live/s*
     ;;
   teardown)

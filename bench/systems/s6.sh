@@ -59,6 +59,7 @@ case $1 in
     time_until w2_up up each s6-svc -u "$WORK"/live/s*
     [[ $WORKLOADS == *w3* ]] && median_query w3_status each s6-svstat "" "$WORK"/live/s*
     [[ $WORKLOADS == *w4* ]] && report_memory_per_program "$(cat "$WORK/live.daemon")"
+    [[ $WORKLOADS == *w4* ]] && report_idle_wakeups "$(cat "$WORK/live.daemon")"
     time_until w2_down gone each s6-svc -d "$WORK"/live/s*
     ;;
   teardown)

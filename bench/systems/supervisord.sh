@@ -73,6 +73,7 @@ case $1 in
     time_until w2_up up ctl live start 's:*'
     [[ $WORKLOADS == *w3* ]] && median_query w3_status ctl live status
     [[ $WORKLOADS == *w4* ]] && report_memory_per_program "$(cat "$WORK/live.daemon")"
+    [[ $WORKLOADS == *w4* ]] && report_idle_wakeups "$(cat "$WORK/live.daemon")"
     time_until w2_down gone ctl live stop 's:*'
     ;;
   teardown)

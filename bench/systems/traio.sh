@@ -52,6 +52,7 @@ case $1 in
     [[ $WORKLOADS == *w3* ]] && median_query w3_status ctl live --json ps
     [[ $WORKLOADS == *w3* ]] && median_query w3_ping ctl live ping
     [[ $WORKLOADS == *w4* ]] && report_memory_per_program "$(cat "$WORK/live.pid")"
+    [[ $WORKLOADS == *w4* ]] && report_idle_wakeups "$(cat "$WORK/live.pid")"
     time_until w2_down gone ctl live cancel /live
     wait "$(cat "$WORK/run.pid")" 2>/dev/null
     ;;

@@ -95,7 +95,9 @@ OpResult op_scale(OpCall& call) {
 
   if (!to_start.empty())
     if (auto ok = call.context().journal_ready(); !ok) return ok.error();
-  const Uid owner = call.session->peer_uid();
+  // The new members are the set's, whoever asks: a job without "user" runs as its owner, so
+  // root scaling alice's set must not start root's jobs.
+  const Uid owner = members.model->owner_uid;
   const std::string reason = fmt::format("scaled to {}", want);
   const std::string set_path = set.path;
   std::vector<NodeId> created_ids;

@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -200,4 +201,32 @@ TEST_CASE("access: traiod refuses a socket directory another user owns or may wr
       CHECK_FALSE(fs::exists(socket));
     }
   }
+}
+
+TEST_CASE("access: root scaling another user's replica set starts the new members as that user") {
+  if (skip_unless_root_and_nobody("a second uid")) return;
+  Daemon d(open_socket());
+  open_dir(d);
+  const json tree = {{"name", "s"},
+                     {"children", {{{"name", "web"}, {"replicas", 1}, {"argv", {"sleep", "30"}}, {"cwd", "/"}}}}};
+  const json reply = request_as(d, kNobody, {{"v", 1}, {"id", 1}, {"op", "submit"}, {"args", {{"scope", "/"}, {"tree", tree}}}});
+  REQUIRE_MESSAGE(reply.value("ok", false), reply.dump());
+  REQUIRE(d.inspect_until("/s/web/web-0", is_running)["state"] == "running");
+  auto scaled = d.ctl({"scale", "/s/web", "2"});  // root, acting on nobody's set
+  REQUIRE_MESSAGE(scaled.code == 0, scaled.describe());
+  const json member = d.inspect_until("/s/web/web-1", [](const json& n) { return n["state"] == "running" && n["pid"].is_number(); });
+  CHECK(member["owner_uid"] == kNobody);
+  CHECK(uid_of_process(member["pid"].get<pid_t>()) == kNobody);
+  // And nobody may scale its own set, but not one of root's.
+  auto own = ctl_as(d, kNobody, {"scale", "/s/web", "1"});
+  CHECK_MESSAGE(own.code == 0, own.describe());
+  write_file(d.dir() / "r.json", json{{"name", "r"}, {"children", {{{"name", "web"}, {"replicas", 1}, {"argv", {"sleep", "30"}}}}}}.dump());
+  auto run = d.ctl_async({"run", (d.dir() / "r.json").string()});
+  for (int i = 0; i < 100 && d.ctl({"inspect", "/r/web/web-0"}).code != 0; ++i) ::usleep(50'000);
+  auto theirs = ctl_as(d, kNobody, {"scale", "/r/web", "3"});
+  CHECK(theirs.code != 0);
+  CHECK_MESSAGE(theirs.err.find("may not act") != std::string::npos, theirs.describe());
+  CHECK(d.ctl({"cancel", "/s"}).code == 0);
+  CHECK(d.ctl({"cancel", "/r"}).code == 0);
+  run->finish();
 }

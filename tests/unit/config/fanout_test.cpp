@@ -62,7 +62,7 @@ TEST_CASE("fanout: a matrix makes one member per combination, named after it, la
   CHECK(last.env.count("TRAIO_REPLICA") == 0);
 }
 
-TEST_CASE("fanout: the set's scope takes after, priority and the flags; members keep the rest") {
+TEST_CASE("fanout: the set's scope takes after, priority and the flags -- members keep the rest") {
   NodeSpec tree = parse_ok(R"({"name": "p", "max_parallel": 2, "children": [
     {"name": "build", "argv": ["make"]},
     {"name": "shard", "replicas": 2, "argv": ["run"], "after": [{"name": "build", "when": "succeeded"}],

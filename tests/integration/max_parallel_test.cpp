@@ -164,13 +164,17 @@ TEST_CASE("max_parallel: traioctl limit raises the cap and queued jobs start at 
 TEST_CASE("max_parallel: lowering the limit stops nothing -- new starts wait for the running ones to end") {
   Daemon d;
   const std::string s = d.ok({"fork", "--name", "s", "--max-parallel", "2"});
-  d.ok({"spawn", "--scope", s, "--name", "a", "--", "sleep", "0.6"});
-  d.ok({"spawn", "--scope", s, "--name", "b", "--", "sleep", "0.6"});
+  // a and b run until the test lets them end (a fixed sleep raced the checks under ASan).
+  const fs::path go = d.dir() / "go";
+  const std::string until_go = "while [ ! -e " + go.string() + " ]; do sleep 0.02; done";
+  d.ok({"spawn", "--scope", s, "--name", "a", "--", "sh", "-c", until_go});
+  d.ok({"spawn", "--scope", s, "--name", "b", "--", "sh", "-c", until_go});
   d.ok({"spawn", "--scope", s, "--name", "c", "--", "sleep", "35.01"});
   d.ok({"limit", s, "1"});
   CHECK(d.inspect(s + "/a")["state"] == "running");
   CHECK(d.inspect(s + "/b")["state"] == "running");
   CHECK(d.inspect(s + "/c")["state"] == "queued");
+  write_file(go, "");
   CHECK(d.inspect_until(s + "/c", is_running)["state"] == "running");
   CHECK(d.inspect(s + "/a")["outcome"] == "succeeded");
   CHECK(d.inspect(s + "/b")["outcome"] == "succeeded");

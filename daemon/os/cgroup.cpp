@@ -7,9 +7,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <string_view>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <utility>
 

@@ -82,7 +82,7 @@ inline std::vector<std::string> open_fds(int pid) {
 // the new name: wait for the exec to be through rather than look once.
 inline bool holds_only_std_fds(int pid) {
   const std::vector<std::string> clean{"0", "1", "2"};
-  return wait_until([&] { return open_fds(pid) == clean; }) || open_fds(pid) == clean;
+  return wait_until([&] { return open_fds(pid) == clean; });
 }
 
 inline bool process_gone(int pid) {

@@ -37,6 +37,7 @@ struct PathOptions {
   std::string path;
   std::optional<std::string> reason;
   std::string value;  // timeout: D or none; limit: N or none; signal: SIGNAL
+  bool force = false;  // cancel --force (SPEC §6)
 };
 
 void add_finalize(CLI::App& app, Commands& commands) {
@@ -53,9 +54,11 @@ void add_cancel(CLI::App& app, Commands& commands) {
   auto* sub = app.add_subcommand("cancel", "cancel a node and its subtree");
   sub->add_option("PATH", o->path, "node path")->required();
   sub->add_option("--reason", o->reason, "why, kept with the outcome");
+  sub->add_flag("--force", o->force, "also stop cleanup children and those held by a reverse stop order, now");
   commands.add(sub, [o](const Context& ctx) {
     json args = {{"path", ctx.resolve(o->path)}};
     if (o->reason) args["reason"] = *o->reason;
+    if (o->force) args["force"] = true;
     return simple_call(ctx, "cancel", args);
   });
 }

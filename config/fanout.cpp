@@ -18,8 +18,8 @@ namespace {
 
 // What the set's scope takes from the node: they speak of the set as a whole (max_parallel:
 // how many members run at once).
-constexpr std::array<std::string_view, 6> kSetFields = {"after", "priority", "master", "bubble", "awaited",
-                                                        "max_parallel"};
+constexpr std::array<std::string_view, 9> kSetFields = {"after",   "priority",     "master",    "bubble",    "awaited",
+                                                        "max_parallel", "supervise", "stop_order", "on"};
 
 using Vars = std::vector<std::pair<std::string, std::string>>;
 

@@ -202,8 +202,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 7> kLater = {
-      "health", "limits", "delay", "env_file", "on", "supervise", "stop_order",
+  static constexpr std::array<std::string_view, 4> kLater = {
+      "health", "limits", "delay", "env_file",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
@@ -218,6 +218,10 @@ bool read_node_field(std::string_view key, const json& value, const std::string&
   } else if (key == "master" || key == "bubble" || key == "awaited") {
     if (auto b = read_bool(value, path, e))
       (key == "master" ? flags.master : key == "bubble" ? flags.bubble : flags.awaited) = *b;
+  } else if (key == "on") {
+    // SPEC §6: "cleanup" is the only moment a node can name; the default is "when submitted".
+    if (value == "cleanup") flags.cleanup = true;
+    else e.add(path, fmt::format("expected \"cleanup\", got {}", json_excerpt(value)));
   } else if (key == "timeout") {
     // null means no timeout, as in the `timeout` op (docs/protocol.md).
     if (!value.is_null()) timeout = read_duration(value, path, e, Duration(1));
@@ -256,6 +260,10 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     }
     if (key == "max_parallel") {
       e.add(p, "only a scope (a node with \"children\") can limit how many children run at once");
+      continue;
+    }
+    if (key == "supervise" || key == "stop_order") {  // SPEC §6: how a scope treats its children
+      e.add(p, "only a scope (a node with \"children\") has children to supervise or stop in order");
       continue;
     }
     read_job_field(key, value, p, e, object, kind, spec);

@@ -11,6 +11,7 @@
 #include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
+#include "config/scope_fields.hpp"
 
 namespace traio {
 
@@ -143,6 +144,10 @@ ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& 
       scope.max_parallel = read_max_parallel(value, p, e);
     } else if (key == "priority") {
       if (auto priority = read_priority(value, p, e)) scope.priority = *priority;
+    } else if (key == "supervise") {
+      scope.supervise = read_supervise(value, p, e);
+    } else if (key == "stop_order") {
+      if (auto order = read_stop_order(value, p, e)) scope.stop_order = *order;
     } else if (is_unsupported_field(key)) {
       e.add(p, "not supported yet");
     } else if (is_job_field(key)) {
@@ -203,6 +208,7 @@ json to_json(const JobSpec& spec) {
   out["master"] = spec.flags.master;
   out["bubble"] = spec.flags.bubble;
   out["awaited"] = spec.flags.awaited;
+  if (spec.flags.cleanup) out["on"] = "cleanup";
   if (spec.timeout) out["timeout"] = format_duration(*spec.timeout);
   if (!spec.after.empty()) out["after"] = after_to_json(spec.after);
   if (spec.priority != 0) out["priority"] = spec.priority;

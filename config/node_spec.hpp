@@ -39,6 +39,8 @@ struct NodeFlags {
   bool master = false;
   bool bubble = true;
   bool awaited = true;
+  // SPEC §6 `"on": "cleanup"`: starts when its scope begins to end, shielded from that end.
+  bool cleanup = false;
 };
 
 struct OutputSpec {
@@ -76,6 +78,24 @@ struct ReadySpec {
   Duration interval = std::chrono::milliseconds(250);  // between attempts (tcp, exec)
   std::optional<Duration> timeout;  // not ready that long after the start: the job fails
 };
+
+// SPEC §6 supervision strategy (OTP): which siblings restart with a child that restarts.
+// one_for_one: only that child; one_for_all: every child with a restart policy;
+// rest_for_one: it and those with a restart policy submitted after it.
+enum class SuperviseStrategy { OneForOne, OneForAll, RestForOne };
+std::string_view to_string(SuperviseStrategy strategy);
+std::optional<SuperviseStrategy> supervise_strategy_from_string(std::string_view text);
+
+// More than `intensity` restarts of the scope's children within `period` fail the scope.
+struct SuperviseSpec {
+  SuperviseStrategy strategy = SuperviseStrategy::OneForOne;
+  unsigned intensity = 5;
+  Duration period = std::chrono::minutes(1);
+};
+
+// SPEC §6: how a scope stops its children. parallel: all at once (rule 7); reverse:
+// dependents before what they depend on (`after`), non-awaited children last.
+enum class StopOrder { Parallel, Reverse };
 
 // One entry of `after`: a sibling's name and the condition on it.
 struct AfterSpec {
@@ -123,6 +143,8 @@ struct ScopeSpec {
   // SPEC §6 concurrency limit: at most this many children run at once (a sub-scope counts
   // as one); the others are queued. nullopt: no limit.
   std::optional<std::size_t> max_parallel;
+  std::optional<SuperviseSpec> supervise;  // SPEC §6; nullopt: children restart on their own
+  StopOrder stop_order = StopOrder::Parallel;
   bool finalize = true;  // trees from files are finalized once their children are submitted
   std::vector<NodeSpec> children;
 };

@@ -26,6 +26,11 @@ struct JobRun {
   std::optional<int> sent_signal;  // the last signal traiod sent it (stop signal or SIGKILL)
   bool stop_requested = false;     // rule 7: ended after its stop signal => cancelled
   bool probing = false;            // a `ready` probe runs for the current run
+  // SPEC §6 supervise: stopped because a sibling restarts (one_for_all, rest_for_one); its
+  // exit restarts it, not before `restart_with` (the sibling's restart time).
+  bool restart_with_sibling = false;
+  bool intensity_exceeded = false;  // gave up: its scope's supervise intensity is spent
+  SteadyTime restart_with{};
 };
 
 // Rule 11: what the restart policy has done so far.
@@ -38,6 +43,13 @@ struct RestartState {
   std::optional<WallTime> next_attempt_wall;  // the same, for `inspect`
   std::optional<WallTime> last_started_at;    // the start of the current (latest) run
   std::string last_exit;                      // how the previous run ended, in words
+};
+
+// SPEC §6 supervise on a scope: its strategy, and the restarts of its children within the
+// period (oldest first), counted against its intensity.
+struct Supervision {
+  SuperviseSpec spec;
+  std::vector<SteadyTime> recent;
 };
 
 // One `after` entry resolved to the sibling it names (SPEC §2), and whether its condition
@@ -83,6 +95,8 @@ struct Node {
   std::optional<std::size_t> max_parallel;
   std::size_t running_children = 0;
   std::unique_ptr<ChildQueue> queue;
+  std::unique_ptr<Supervision> supervision;  // SPEC §6 supervise; null without
+  StopOrder stop_order = StopOrder::Parallel;  // SPEC §6: how its children stop
 
   // as a child of a scope (SPEC §6): its place in the queue, and whether it holds a slot
   int priority = 0;

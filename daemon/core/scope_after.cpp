@@ -111,7 +111,10 @@ void ScopeTree::after_settle(const Now& now, Node& n, AfterCheck check, Effects&
   if (n.state != NodeState::Pending) return;
   const Node& parent = node(n.parent);
   // A scope that is ending cancels its pending children itself (rule 7): none starts now.
-  if (parent.state != NodeState::Open && parent.state != NodeState::Finalized) return;
+  // A cleanup child is the other way round: it may start only once its scope is ending.
+  const bool parent_starts = n.flags.cleanup ? parent.state == NodeState::Cancelling
+                                             : parent.state == NodeState::Open || parent.state == NodeState::Finalized;
+  if (!parent_starts) return;
   bool all_met = true;
   std::optional<std::size_t> never;  // the first condition that can no longer be met
   for (std::size_t i = 0; i < n.after_links.size(); ++i) {
@@ -138,7 +141,8 @@ void ScopeTree::after_settle(const Now& now, Node& n, AfterCheck check, Effects&
     for (const auto& a : n.after) names += (names.empty() ? "" : ", ") + a.name + " " + std::string(to_string(a.when));
     emit(now, n, EventKind::Released, names, out);
     after_unlink(n);
-    start_or_queue(now, n, nullptr, out);  // §6: it competes for a slot only now
+    if (n.flags.cleanup) cleanup_start(now, n, out);
+    else start_or_queue(now, n, nullptr, out);  // §6: it competes for a slot only now
     return;
   }
   switch (check) {

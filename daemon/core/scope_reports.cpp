@@ -97,6 +97,10 @@ void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, E
   }
   std::string reason;
   Outcome outcome = natural_outcome(*n.job, exit, reason);
+  if (n.run.restart_with_sibling && supervise_rerun_sibling(now, n, reason, out)) {  // §6 supervise
+    trim_history(out);
+    return;
+  }
   if (!n.run.stop_requested && rule11_restart(now, n, outcome, reason, out)) {
     trim_history(out);
     return;
@@ -109,6 +113,7 @@ void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, E
   std::string run_text = n.run.stop_requested ? n.reason : reason;
   emit(now, n, EventKind::Exited, exit.kind == ExitKind::StartFailed ? exit.message : run_text, out);
   enter_done(now, n, out);
+  if (n.run.intensity_exceeded) supervise_fail_scope(now, n, out);
   trim_history(out);
 }
 

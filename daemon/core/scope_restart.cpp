@@ -32,12 +32,20 @@ bool ScopeTree::rule11_restart(const Now& now, Node& n, Outcome natural, const s
   const RestartSpec& spec = n.job->restart;
   if (!restarts(spec.policy, natural)) return false;
   RestartState& r = n.restart;
+  // Restarts count within `window`: a run longer than the window finds none left, so the
+  // count and the backoff start over after a stable run (SPEC §6).
   std::erase_if(r.recent, [&](SteadyTime at) { return now.mono - at > spec.window; });
   if (spec.max && r.recent.size() >= *spec.max) {
     decide(n, Outcome::Failed,
            "restart storm: " + std::to_string(r.recent.size()) + " restarts within " + format_duration(spec.window) +
                "; last run: " + why,
            nullptr);
+    return false;
+  }
+  Node& scope = node(n.parent);
+  if (scope.supervision && supervise_count_restart(now, scope) == Intensity::Exceeded) {
+    decide(n, Outcome::Failed, "restart intensity of " + scope.path + " exceeded; last run: " + why, nullptr);
+    n.run.intensity_exceeded = true;
     return false;
   }
   const Duration delay = rule11_backoff(*n.job, r.recent.size());
@@ -51,6 +59,7 @@ bool ScopeTree::rule11_restart(const Now& now, Node& n, Outcome natural, const s
   emit(now, n, EventKind::Exited, why, out);
   emit(now, n, EventKind::Restarting, "in " + format_duration(delay) + ": " + why, out);
   out.push_back(ScheduleRestart{n.id, *r.next_attempt});
+  if (scope.supervision) supervise_restart_siblings(now, scope, n, out);
   return true;
 }
 

@@ -106,7 +106,10 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
   switch (n.state) {
     case NodeState::Done:
     case NodeState::Cancelling:
+      return;
     case NodeState::Stopping:
+      // Stopping to restart with a sibling (§6 supervise): it now ends instead.
+      if (n.run.restart_with_sibling) decide(n, outcome, reason, std::move(cause));
       return;
     case NodeState::Pending:
     case NodeState::Queued:
@@ -154,16 +157,26 @@ void ScopeTree::rule7_stop_job(const Now& now, Node& n, const std::string& reaso
   out.push_back(StopJob{n.id});
 }
 
-// Every live child is cancelled in parallel: all stop effects go out in one batch.
+// Every live child is cancelled in parallel: all stop effects go out in one batch. Two
+// exceptions (SPEC §6): cleanup children start now instead, and a scope with
+// `stop_order: reverse` holds a child until its dependents are done (scope_cleanup.cpp).
+// Both yield to a forced stop (`cancel --force`, daemon stop).
 void ScopeTree::stop_children(const Now& now, Node& scope, const std::string& reason, Effects& out) {
   // The queue first: a slot freed while the others stop must not start a queued child.
   queue_cancel_waiting(now, scope, reason, out);
   const std::vector<NodeId> children = scope.children;  // a child may end while we iterate
+  const bool ordered = scope.stop_order == StopOrder::Reverse && !forcing();
   for (NodeId id : children) {
     auto it = nodes_.find(id);
     if (it == nodes_.end() || !it->second.is_live()) continue;
-    rule7_cancel(now, it->second, Outcome::Cancelled, reason, nullptr, out);
+    Node& c = it->second;
+    if (c.flags.cleanup && !forcing()) {
+      cleanup_release(now, c, out);
+    } else if (!ordered || c.state == NodeState::Pending || c.state == NodeState::Queued) {
+      rule7_cancel(now, c, Outcome::Cancelled, reason, nullptr, out);  // nothing of it runs: no order
+    }
   }
+  if (ordered) stop_order_next(now, scope, out);
 }
 
 void ScopeTree::maybe_scope_done(const Now& now, Node& scope, Effects& out) {
@@ -190,7 +203,7 @@ void ScopeTree::enter_done(const Now& now, Node& n, Effects& out) {
 // A child is done: the rules decide what that means for its scope.
 void ScopeTree::on_child_done(const Now& now, Node& scope, Node& child, Effects& out) {
   --scope.live_children;
-  if (child.flags.awaited) --scope.live_awaited;
+  if (counts_as_awaited(child)) --scope.live_awaited;
   queue_release_slot(scope, child);
   switch (scope.state) {
     case NodeState::Open:
@@ -200,7 +213,11 @@ void ScopeTree::on_child_done(const Now& now, Node& scope, Node& child, Effects&
       rule2_end_when_awaited_done(now, scope, out);
       break;
     case NodeState::Cancelling:
-      break;  // the scope's outcome is already decided; it waits for its last child
+      // The scope's outcome is decided; it waits for its last child. A cleanup child's
+      // failure still counts if the scope would otherwise succeed (SPEC §6).
+      cleanup_outcome(child, scope);
+      if (scope.stop_order == StopOrder::Reverse) stop_order_next(now, scope, out);
+      break;
     case NodeState::Done:
     case NodeState::Pending:
     case NodeState::Queued:

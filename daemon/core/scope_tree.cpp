@@ -168,7 +168,8 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.priority = spec.priority();
   // A node with `after` is pending until its siblings let it start (SPEC §2): a job gets no
   // StartJob, a scope keeps its children's specs until it is released.
-  if (!n.after.empty()) {
+  // A cleanup node waits, pending, for its scope to begin to end (SPEC §6).
+  if (!n.after.empty() || n.flags.cleanup) {
     n.state = NodeState::Pending;
   } else {
     n.state = type == NodeType::Scope ? NodeState::Open : NodeState::Running;
@@ -178,17 +179,21 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.owner_uid = owner;
   n.source = spec.source;
   if (const auto* job = std::get_if<JobSpec>(&spec.node)) n.job = std::make_shared<const JobSpec>(*job);
-  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) n.max_parallel = scope->max_parallel;
-  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node); scope != nullptr && !n.after.empty())
-    n.held_scope = std::make_shared<const ScopeSpec>(*scope);
+  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) {
+    n.max_parallel = scope->max_parallel;
+    n.stop_order = scope->stop_order;
+    if (scope->supervise) n.supervision = std::make_unique<Supervision>(Supervision{*scope->supervise, {}});
+    if (n.state == NodeState::Pending) n.held_scope = std::make_shared<const ScopeSpec>(*scope);
+  }
   parent.children.push_back(id);
   parent.by_name[n.name] = id;
   ++parent.live_children;
-  if (n.flags.awaited) ++parent.live_awaited;
+  if (counts_as_awaited(n)) ++parent.live_awaited;
   ++live_count_;
   Node& added = nodes_.emplace(id, std::move(n)).first->second;
   emit(now, added, EventKind::Created, {}, out);
-  rule6_arm_deadline(now, added, out);  // a pending node's timeout runs from its creation too
+  // A pending node's timeout runs from its creation too; a cleanup node's from its start.
+  if (!added.flags.cleanup) rule6_arm_deadline(now, added, out);
   return added;
 }
 
@@ -208,6 +213,11 @@ void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& s
   std::vector<NodeId> deferred;
   for (const auto& child : spec.children) {
     Node& c = add_node(now, node(scope_id), child, node(scope_id).owner_uid, out);
+    if (c.flags.cleanup) {
+      cleanup_hold(now, c, out);
+      if (!c.after.empty()) deferred.push_back(c.id);  // linked now, settled when released
+      continue;
+    }
     if (!c.after.empty()) {
       deferred.push_back(c.id);
       continue;
@@ -281,6 +291,8 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
   if (!open) return open.error();
   const Node& parent = node(scope);
   if (auto ok = check_spec_names(parent, spec); !ok) return ok.error();
+  if (scope == kRootId && spec.flags().cleanup)
+    return Error{ErrorCode::InvalidRequest, "\"on\": \"cleanup\" needs a scope that ends: \"/\" never does"};
   std::size_t count = 0, depth = 0;
   measure(spec, 1, count, depth);
   // Live work comes before history: a tree full of ended nodes forgets the oldest of them
@@ -299,7 +311,10 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
   for (const auto& a : spec.after()) deps.push_back(parent.by_name.at(a.name));
   Node& n = add_node(now, node(scope), spec, owner, out);
   const NodeId id = n.id;
-  if (n.after.empty()) {
+  if (n.flags.cleanup) {
+    cleanup_hold(now, n, out);
+    if (!n.after.empty()) after_link(n, deps);
+  } else if (n.after.empty()) {
     start_or_queue(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
   } else {
     after_link(n, deps);
@@ -365,8 +380,7 @@ void ScopeTree::shutdown(const Now& now, Effects& out) {
   decide(root, Outcome::Cancelled, "traiod is stopping", nullptr);
   root.state = NodeState::Cancelling;
   emit(now, root, EventKind::Stopping, root.reason, out);
-  stop_children(now, root, "traiod is stopping", out);
-  maybe_scope_done(now, root, out);
+  force_stop(now, root, "traiod is stopping", out);  // cleanup children too (SPEC §6)
   trim_history(out);
 }
 

@@ -61,6 +61,9 @@ class ScopeTree {
   Expected<NodeId> submit(const Now& now, NodeId scope, const NodeSpec& spec, Uid owner, Effects& out);
   Status finalize(const Now& now, NodeId scope, Effects& out);
   Status cancel(const Now& now, NodeId node, std::string reason, Effects& out);
+  // SPEC §6 `cancel --force`: cleanup children and children held by a reverse stop order
+  // stop too, at once.
+  Status force_cancel(const Now& now, NodeId node, std::string reason, Effects& out);
   Status set_timeout(const Now& now, NodeId node, std::optional<Duration> timeout, Effects& out);
   // SPEC §6 `traioctl limit`: a scope's max_parallel, changed live (nullopt: no limit).
   // Raising it starts queued children at once; lowering it stops nothing that runs.
@@ -111,6 +114,23 @@ class ScopeTree {
   bool rule11_restart(const Now& now, Node& n, Outcome natural, const std::string& why, Effects& out);
   Duration rule11_backoff(const JobSpec& spec, std::size_t earlier);
 
+  // SPEC §6 supervise: scope_supervise.cpp
+  enum class Intensity { Within, Exceeded };
+  Intensity supervise_count_restart(const Now& now, Node& scope);
+  void supervise_restart_siblings(const Now& now, Node& scope, const Node& trigger, Effects& out);
+  void supervise_fail_scope(const Now& now, Node& child, Effects& out);
+  bool supervise_rerun_sibling(const Now& now, Node& n, const std::string& why, Effects& out);
+
+  // SPEC §6 cleanup children and stop order: scope_cleanup.cpp
+  static bool counts_as_awaited(const Node& n);
+  bool forcing() const;
+  void cleanup_hold(const Now& now, Node& n, Effects& out);
+  void cleanup_release(const Now& now, Node& n, Effects& out);
+  void cleanup_start(const Now& now, Node& n, Effects& out);
+  void cleanup_outcome(Node& child, Node& scope);
+  void stop_order_next(const Now& now, Node& scope, Effects& out);
+  void force_stop(const Now& now, Node& n, const std::string& reason, Effects& out);
+
   // the concurrency limit (SPEC §6): scope_queue.cpp
   void start_or_queue(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);
   void queue_fill(const Now& now, Node& scope, Effects& out);
@@ -147,6 +167,7 @@ class ScopeTree {
   std::size_t live_count_ = 0;
   std::deque<NodeId> ended_;  // oldest first: the history forgets from the front
   bool shutting_down_ = false;
+  bool forcing_ = false;  // within force_stop: cleanup and ordered children stop too
   std::mt19937_64 jitter_;  // rule 11: backoff jitter, seeded from TreeLimits.jitter_seed
 };
 

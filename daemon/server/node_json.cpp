@@ -1,7 +1,10 @@
 #include "daemon/server/node_json.hpp"
 
+#include <algorithm>
+
 #include "common/duration.hpp"
 #include "common/signal_name.hpp"
+#include "config/scope_fields.hpp"
 #include "daemon/server/time_format.hpp"
 
 namespace traio {
@@ -47,6 +50,14 @@ void add_slots(json& j, const Node& scope) {
 }
 
 }  // namespace
+
+json supervision_json(const Supervision& s) {
+  json j = supervise_to_json(s.spec);
+  const SteadyTime now = std::chrono::steady_clock::now();
+  j["recent_restarts"] =
+      std::count_if(s.recent.begin(), s.recent.end(), [&](SteadyTime at) { return now - at <= s.spec.period; });
+  return j;
+}
 
 std::size_t queued_children(const Node& scope) { return scope.queue ? scope.queue->size() : 0; }
 
@@ -108,9 +119,12 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"owner_uid", node.owner_uid},
          {"child_paths", child_paths(tree, node)}};
   j["priority"] = node.priority;
+  if (node.flags.cleanup) j["on"] = "cleanup";
   if (node.is_scope()) {
     j["finalized"] = node.finalized;
     add_slots(j, node);
+    if (node.stop_order == StopOrder::Reverse) j["stop_order"] = "reverse";
+    if (node.supervision) j["supervise"] = supervision_json(*node.supervision);
   }
   switch (spec) {
     case SpecField::Include:

@@ -20,6 +20,9 @@ std::optional<WallTime> effective_deadline(const ScopeTree& tree, const Node& no
 std::string_view node_kind(const Node& node);
 
 // SPEC §6: the children of a scope waiting for a slot of its max_parallel.
+// SPEC §6 supervise of a scope: its spec, and the restarts now counted against its intensity.
+nlohmann::json supervision_json(const Supervision& supervision);
+
 std::size_t queued_children(const Node& scope);
 // ps "brief" shows a scope's max_parallel and slot counts only when it has a limit or a queue.
 bool shows_slots(const Node& node);

@@ -167,6 +167,10 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   w.string(node.name);
   w.key("next_attempt");
   optional_time(w, node.restart.next_attempt_wall);
+  if (node.flags.cleanup) {
+    w.key("on");
+    w.string("cleanup");
+  }
   w.key("outcome");
   outcome(w, node.outcome);
   w.key("owner_uid");
@@ -214,6 +218,14 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   optional_time(w, node.started_at);
   w.key("state");
   w.string(to_string(node.state));
+  if (node.is_scope() && node.stop_order == StopOrder::Reverse) {
+    w.key("stop_order");
+    w.string("reverse");
+  }
+  if (node.is_scope() && node.supervision) {
+    w.key("supervise");
+    w.json(supervision_json(*node.supervision));
+  }
   w.key("timeout");
   if (node.timeout) {
     w.string(format_duration(*node.timeout));

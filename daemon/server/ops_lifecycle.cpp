@@ -148,14 +148,18 @@ OpResult op_finalize(OpCall& call) {
 
 OpResult op_cancel(OpCall& call) {
   const json& args = call.args();
-  if (auto ok = check_arg_keys(args, {"path", "reason"}); !ok) return ok.error();
+  if (auto ok = check_arg_keys(args, {"path", "reason", "force"}); !ok) return ok.error();
   auto id = node_arg(call.supervisor().tree(), args, "path", std::nullopt);
   if (!id) return id.error();
   if (auto ok = may_act(call, *id); !ok) return ok.error();
   auto reason = string_arg(args, "reason", "cancelled by request");
   if (!reason) return reason.error();
-  Status done = call.supervisor().act(
-      [&](const Now& now, ScopeTree& t, Effects& out) { return t.cancel(now, *id, std::move(*reason), out); });
+  // SPEC §6: force also ends cleanup children and children held by a reverse stop order.
+  auto force = bool_arg(args, "force", false);
+  if (!force) return force.error();
+  Status done = call.supervisor().act([&](const Now& now, ScopeTree& t, Effects& out) {
+    return *force ? t.force_cancel(now, *id, std::move(*reason), out) : t.cancel(now, *id, std::move(*reason), out);
+  });
   if (!done) return done.error();
   return json::object();
 }

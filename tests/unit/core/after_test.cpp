@@ -11,18 +11,6 @@ JobSpec waits(JobSpec job, const std::string& on, AfterWhen when = AfterWhen::Re
   return job;
 }
 
-NodeSpec node_of(JobSpec job) { return NodeSpec{std::move(job), {}}; }
-
-NodeSpec scope_of(std::string name, std::vector<NodeSpec> children, std::vector<AfterSpec> after = {},
-                  bool finalize = true) {
-  ScopeSpec scope;
-  scope.name = std::move(name);
-  scope.children = std::move(children);
-  scope.after = std::move(after);
-  scope.finalize = finalize;
-  return NodeSpec{std::move(scope), {}};
-}
-
 JobSpec probed(std::string name, NodeFlags f = {}) {
   JobSpec spec = process_job(std::move(name), f);
   spec.ready.probe = ReadySpec::Probe::File;

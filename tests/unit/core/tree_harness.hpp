@@ -25,6 +25,18 @@ inline JobSpec process_job(std::string name, NodeFlags flags = {}) {
 
 inline NodeFlags flags(bool master, bool bubble, bool awaited) { return NodeFlags{master, bubble, awaited}; }
 
+inline NodeSpec node_of(JobSpec job) { return NodeSpec{std::move(job), {}}; }
+
+inline NodeSpec scope_of(std::string name, std::vector<NodeSpec> children, std::vector<AfterSpec> after = {},
+                         bool finalize = true) {
+  ScopeSpec scope;
+  scope.name = std::move(name);
+  scope.children = std::move(children);
+  scope.after = std::move(after);
+  scope.finalize = finalize;
+  return NodeSpec{std::move(scope), {}};
+}
+
 struct TreeHarness {
   ScopeTree tree;
   Now now{SteadyTime{} + 1000s, WallTime{} + 1000s};

@@ -113,6 +113,15 @@ void grow_varied_tree(Fixture& f) {
   urgent.priority = 3;
   f.spawn(limited, urgent);
   f.spawn(limited, job("last"));
+  ScopeSpec ordered;  // SPEC §6: supervise, stop order and a cleanup child
+  ordered.name = "ordered";
+  ordered.finalize = false;
+  ordered.stop_order = StopOrder::Reverse;
+  ordered.supervise = SuperviseSpec{SuperviseStrategy::RestForOne, 2, 30s};
+  JobSpec dump = job("dump");
+  dump.flags.cleanup = true;
+  ordered.children.push_back(NodeSpec{dump, json{{"on", "cleanup"}}});
+  REQUIRE(f.tree.submit(f.now, kRootId, NodeSpec{ordered, json{{"stop_order", "reverse"}}}, 0, f.out).ok());
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/ssh_command.hpp"
 #include "common/version.hpp"
 
 using namespace traio;
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> head = split_trailing(argc, argv, ctx);
   if (const int code = parse(app, head); code >= 0) return code;
   set_json_errors(ctx.global.json);
+  if (ctx.global.host)
+    if (auto st = check_host(*ctx.global.host); !st) return fail(ExitCode::Usage, st.error().message);
   const CLI::App* sub = app.get_subcommands().front();
   if (const auto extras = app.remaining(true); !extras.empty() && !sub->get_prefix_command()) {
     std::string list;

@@ -21,12 +21,16 @@ std::string shell_quote(std::string_view text) {
   return out + "'";
 }
 
+Status check_host(const std::string& host) {
+  if (host.empty()) return Error{ErrorCode::InvalidRequest, "--host: empty host"};
+  if (host.front() == '-')
+    return Error{ErrorCode::InvalidRequest, "--host: a host cannot start with '-': " + host};
+  return ok_status();
+}
+
 Expected<std::vector<std::string>> ssh_argv(const RemoteTarget& target,
                                            const std::optional<std::string>& traio_ssh) {
-  if (target.host.empty()) return Error{ErrorCode::InvalidRequest, "--host: empty host"};
-  // ssh would read it as an option (and "-oProxyCommand=..." runs a command).
-  if (target.host.front() == '-')
-    return Error{ErrorCode::InvalidRequest, "--host: a host cannot start with '-': " + target.host};
+  if (auto st = check_host(target.host); !st) return st.error();
   // ssh joins the words after the host into one line for the remote shell: quote it here.
   std::string remote = shell_quote(target.traioctl) + " bridge";
   if (target.socket) remote += " --socket " + shell_quote(*target.socket);

@@ -19,7 +19,10 @@ struct RemoteTarget {
   std::string traioctl = "traioctl";   // --remote-traioctl: the remote side's traioctl
 };
 
-// A usage error (ErrorCode::InvalidRequest) for an empty host or one that starts with '-'.
+// A usage error (ErrorCode::InvalidRequest) for an empty host or one that starts with '-'
+// (ssh would read it as an option: "-oProxyCommand=..." runs a command).
+Status check_host(const std::string& host);
+// check_host's error, or the command line.
 Expected<std::vector<std::string>> ssh_argv(const RemoteTarget& target,
                                            const std::optional<std::string>& traio_ssh);
 // `text` as one word for a POSIX shell: in single quotes unless it is plainly safe.

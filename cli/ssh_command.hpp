@@ -15,7 +15,7 @@ namespace traio::cli {
 
 struct RemoteTarget {
   std::string host;                    // --host [USER@]HOST
-  std::optional<std::string> socket;   // --remote-socket: the remote traiod's socket
+  std::optional<std::string> socket = std::nullopt;  // --remote-socket: the remote traiod's socket
   std::string traioctl = "traioctl";   // --remote-traioctl: the remote side's traioctl
 };
 

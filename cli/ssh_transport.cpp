@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 extern char** environ;
@@ -19,12 +20,47 @@ using boost::system::error_code;
 
 namespace {
 
-// How long ssh gets to end on its own once its stdin is closed before it is killed.
-constexpr int kReapTries = 500;  // of 10 ms: 5 s
+constexpr int kPoll = 10'000;        // us between looks at ssh
+constexpr int kGraceTries = 100;     // 1 s for ssh to end on its own once its stdin is closed
+constexpr int kTermTries = 400;      // 4 s more after SIGTERM, then SIGKILL
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
   fd = -1;
+}
+
+// True once `pid` is reaped (its wait status in `status`), polling up to `tries` times.
+bool reaped_within(pid_t pid, int tries, int& status) {
+  for (int i = 0;; ++i) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) return true;
+    if (i >= tries) return false;
+    ::usleep(kPoll);
+  }
+}
+
+// Ends ssh: it normally goes on its own once its stdin is closed (the remote bridge ends);
+// one that does not (a `logs -f` the user stopped, whose remote follow is still quiet) gets
+// SIGTERM, which closes the connection and so the remote bridge; then SIGKILL. The signals
+// go to its process group: under $TRAIO_SSH our child is `sh -c`, and ssh its child.
+int reap(pid_t pid, int grace_tries) {
+  int status = 0;
+  if (reaped_within(pid, grace_tries, status)) return status;
+  ::kill(-pid, SIGTERM);
+  if (reaped_within(pid, kTermTries, status)) return status;
+  ::kill(-pid, SIGKILL);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// The live ssh, for a traioctl that ends through std::exit (logs -f on Ctrl-C): no
+// destructor runs then, but atexit handlers do.
+pid_t live_ssh = -1;
+
+void reap_live_ssh() {
+  if (live_ssh > 0) reap(live_ssh, 0);
+  live_ssh = -1;
 }
 
 }  // namespace
@@ -71,6 +107,9 @@ Expected<std::unique_ptr<SshTransport>> SshTransport::start(asio::io_context& io
     ::close(out[0]);
     return Error{ErrorCode::Internal, argv[0] + ": " + std::strerror(err)};
   }
+  static const bool registered = std::atexit(reap_live_ssh) == 0;
+  (void)registered;
+  live_ssh = pid;
   return std::unique_ptr<SshTransport>(new SshTransport(io, pid, in[1], out[0]));
 }
 
@@ -118,18 +157,8 @@ int SshTransport::finish() {
   close_fd(to_ssh_);
   error_code ignored;
   from_ssh_.close(ignored);
-  int status = 0;
-  for (int i = 0; i < kReapTries; ++i) {
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_ || (r < 0 && errno != EINTR)) {
-      pid_ = -1;
-      return status;
-    }
-    ::usleep(10'000);
-  }
-  ::kill(pid_, SIGKILL);
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = reap(pid_, kGraceTries);
+  if (live_ssh == pid_) live_ssh = -1;
   pid_ = -1;
   return status;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // The remote transport (`--host`): an ssh child whose stdin and stdout are pipes to us and
-// whose remote end is `traioctl bridge`. The child is always reaped: finish() or the
-// destructor closes the pipes (the remote bridge sees its stdin end and exits, and ssh
-// with it) and waits, killing ssh when it does not go within a few seconds.
+// whose remote end is `traioctl bridge`. The child is always reaped: finish(), the
+// destructor, or at exit() closes the pipes (the remote bridge sees its stdin end and exits,
+// and ssh with it) and waits, then ends ssh with SIGTERM (after 1 s) and SIGKILL (5 s).
 #include <sys/types.h>
 
 #include <memory>

@@ -231,6 +231,26 @@ TEST_CASE("--host logs -f streams lines as the job prints them and ends with the
   CHECK(read_file(out).find("second-line") != std::string::npos);
 }
 
+TEST_CASE("--host logs -f stopped by Ctrl-C leaves no ssh and no remote bridge behind") {
+  if (skip_without_sshd("remote logs -f interrupted")) return;
+  PrivateSshd sshd;
+  sshd.authorize("root");
+  Daemon d;
+  const std::string job = d.ok({"spawn", "--name", "quiet", "--", "sleep", "37.14"});
+  auto follow = d.ctl_async(remote(d, "root", {"logs", job, "-f"}), sshd.ssh_env());
+  const std::string bridge = traioctl_bin() + " bridge --socket " + d.socket();
+  REQUIRE_MESSAGE(wait_for_process(bridge, 10s), sshd.log());
+  ::usleep(200'000);  // the follow has begun
+  follow->signal(SIGINT);
+  const CtlResult r = follow->finish(20s);
+  CHECK_MESSAGE(r.code == 0, r.describe());
+  const auto until = Clock::now() + 10s;
+  while (Clock::now() < until && !processes_with_cmdline(bridge).empty()) ::usleep(50'000);
+  CHECK(processes_with_cmdline(bridge).empty());
+  CHECK(processes_with_cmdline(sshd.ssh_env().at("TRAIO_SSH")).empty());  // reaped by traioctl
+  d.ok({"cancel", job});
+}
+
 TEST_CASE("--host as a non-root login cannot cancel root's job -- access by the remote uid") {
   if (skip_without_sshd("remote access by uid")) return;
   if (!executable(kUseradd) || !executable(kUserdel)) {
@@ -315,4 +335,25 @@ TEST_CASE("bridge to a socket no traiod listens on exits 6 with the reason on st
   CHECK_MESSAGE(r.code == 6, r.describe());
   CHECK(r.out.empty());  // stdout is the protocol stream: nothing but replies
   CHECK(r.err.find("cannot reach traiod at") != std::string::npos);
+}
+
+TEST_CASE("bridge still delivers a wait reply that comes after stdin ended -- half-close drains") {
+  Daemon d;
+  const fs::path go = d.dir() / "go";
+  const std::string job =
+      d.ok({"spawn", "--", "sh", "-c", "while [ ! -e " + go.string() + " ]; do sleep 0.05; done"});
+  write_file(d.dir() / "requests",
+             "{\"v\": 1, \"id\": 7, \"op\": \"wait\", \"args\": {\"paths\": [\"" + job + "\"]}}\n");
+  Proc bridge({"/bin/sh", "-c", "exec " + traioctl_bin() + " bridge < " + (d.dir() / "requests").string()},
+              d.ctl_env());
+  ::usleep(300'000);  // stdin has ended by now and the wait is in flight
+  CHECK(d.inspect(job)["state"] == "running");
+  write_file(go, "");
+  const CtlResult r = bridge.finish(20s);
+  REQUIRE_MESSAGE(r.code == 0, r.describe());
+  REQUIRE(r.out.size() > 1);
+  // The final reply is the last line (stream events of the wait may come before it).
+  const auto reply = nlohmann::json::parse(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1));
+  CHECK(reply["id"] == 7);
+  CHECK_MESSAGE(reply["ok"] == true, r.out);
 }

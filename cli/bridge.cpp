@@ -64,7 +64,9 @@ BridgeEnd run_bridge(int in, int out, int socket) {
       if (errno == EINTR) continue;
       return {false, std::string("poll: ") + std::strerror(errno)};
     }
-    if (fds[2].revents & (POLLERR | POLLNVAL)) return {};
+    // A pipe whose reader closed says POLLERR; a hung-up terminal or a socket closed both
+    // ways, POLLHUP. Either way nobody reads replies any more.
+    if (fds[2].revents & (POLLERR | POLLHUP | POLLNVAL)) return {};
     if (fds[2].revents & POLLOUT) {
       const ssize_t n = ::write(out, down.data.data() + down.begin, down.end - down.begin);
       if (n < 0 && !transient(errno)) return {};  // EPIPE: the reader went away

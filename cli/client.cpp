@@ -4,9 +4,9 @@
 #include <array>
 
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/write.hpp>
 
 #include "cli/reply_line.hpp"
+#include "cli/socket_transport.hpp"
 #include "common/protocol.hpp"
 
 namespace traio::cli {
@@ -27,31 +27,32 @@ std::string_view to_string(ReplyStatus status) {
   return "?";
 }
 
-Client::Client(asio::io_context& io) : io_(io), socket_(io) {}
+Client::Client(asio::io_context& io) : io_(io) {}
 
 Status Client::connect(const std::string& socket_path) {
-  error_code ec;
-  // The endpoint constructor throws when the path does not fit in sun_path.
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path))
-    return Error{ErrorCode::Internal, "socket path is too long"};
-  socket_.connect(asio::local::stream_protocol::endpoint(socket_path), ec);
-  if (ec) return Error{ErrorCode::Internal, ec.message()};
+  auto transport = connect_socket(io_, socket_path);
+  if (!transport) return transport.error();
+  attach(std::move(*transport));
   return ok_status();
+}
+
+void Client::attach(std::unique_ptr<Transport> transport) {
+  transport_ = std::move(transport);
+  lost_ = false;
 }
 
 std::int64_t Client::send(const std::string& op, const nlohmann::json& args, EventFn on_event,
                           ReplyFn on_reply, ResultForm form) {
   const std::int64_t id = next_id_++;
   pending_[id] = Pending{std::move(on_event), std::move(on_reply), form};
-  if (lost_) {
+  if (lost_ || !transport_) {
     fail_all_pending();
     return id;
   }
   const std::string line = encode_request(Request{id, op, args});
-  error_code ec;
   // Blocking write: requests are small (a tree is at most 1 MiB) and the daemon reads
   // while it writes, so this cannot deadlock against our unread replies.
-  asio::write(socket_, asio::buffer(line), ec);
+  const error_code ec = transport_->write_all(asio::buffer(line));
   // A failed write (EPIPE) is not yet a lost connection: a daemon that refused it (over
   // limits.connections) has sent its reason first, as an id 0 error that the reader finds
   // before the end of the stream.
@@ -86,12 +87,12 @@ Reply Client::wait_for(std::int64_t id) {
 // Runs the loop until some bytes arrive (other handlers, like signals and timers, run
 // meanwhile), then dispatches every complete line.
 bool Client::read_more() {
-  if (lost_) return false;
+  if (lost_ || !transport_) return false;
   std::array<char, kReadSize> chunk;
   bool done = false;
   error_code read_ec;
   std::size_t got = 0;
-  socket_.async_read_some(asio::buffer(chunk), [&](error_code ec, std::size_t n) {
+  transport_->async_read_some(asio::buffer(chunk), [&](error_code ec, std::size_t n) {
     read_ec = ec;
     got = n;
     done = true;

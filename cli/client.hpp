@@ -1,16 +1,17 @@
 #pragma once
-// A small protocol client (SPEC §5, docs/protocol.md): one Unix socket, request ids per
-// connection, many requests in flight. Replies and stream events are read line by line
+// A small protocol client (SPEC §5, docs/protocol.md): one connection (the Unix socket, or
+// ssh to a remote `traioctl bridge`: cli/transport.hpp), request ids per connection, many requests in flight. Replies and stream events are read line by line
 // (no cap on a line: `ps` of 10k nodes is one large reply) and dispatched by id.
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/transport.hpp"
 #include "common/expected.hpp"
 
 namespace traio::cli {
@@ -41,6 +42,8 @@ class Client {
 
   // Error message is the errno text ("No such file or directory").
   Status connect(const std::string& socket_path);
+  // Speaks over `transport` instead (ssh to a remote bridge).
+  void attach(std::unique_ptr<Transport> transport);
 
   // Sends a request and runs the loop (signals and timers included) until its reply.
   // Events of this request go to `on_event`; other requests' lines are dispatched meanwhile.
@@ -73,7 +76,7 @@ class Client {
   void fail_all_pending(const Reply& with = Reply{});
 
   boost::asio::io_context& io_;
-  boost::asio::local::stream_protocol::socket socket_;
+  std::unique_ptr<Transport> transport_;
   std::string buffer_;
   std::size_t scanned_ = 0;  // bytes of buffer_ known to hold no newline
   std::int64_t next_id_ = 1;

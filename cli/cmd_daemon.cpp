@@ -22,7 +22,7 @@ int run_ping(const Context& ctx) {
     print_json(reply.result);
   } else {
     std::cout << "pong from traiod " << reply.result.value("version", "?") << " at "
-              << ctx.socket_path() << '\n';
+              << ctx.daemon_address() << '\n';
   }
   return 0;
 }
@@ -59,7 +59,7 @@ int run_version(const Context& ctx) {
     print_json(out);
   } else {
     std::cout << "traiod " << daemon_version << " (protocol " << reply.result.value("protocol", 0)
-              << ") at " << ctx.socket_path() << '\n';
+              << ") at " << ctx.daemon_address() << '\n';
   }
   return 0;
 }
@@ -87,7 +87,7 @@ void add_daemon_commands(CLI::App& app, Commands& commands) {
 void add_later_commands(CLI::App& app, Commands& commands) {
   // SPEC §6 lists them; until they exist they fail as a usage error, nothing is sent.
   for (const char* verb : {"pause", "resume", "restart", "retry", "top",
-                           "metrics", "bridge"}) {
+                           "metrics"}) {
     auto* sub = app.add_subcommand(verb, "(not supported yet)");
     sub->prefix_command();  // whatever follows is its own business, not a parse error
     sub->group("Later (SPEC §6)");

@@ -16,6 +16,8 @@ namespace traio::cli {
 struct GlobalOptions {
   std::optional<std::string> socket;
   std::optional<std::string> host;
+  std::optional<std::string> remote_socket;    // with --host: the remote traiod's socket
+  std::string remote_traioctl = "traioctl";    // with --host: the remote traioctl to run
   bool json = false;
 };
 
@@ -32,9 +34,12 @@ struct Context {
 
   // Relative paths are resolved against the default scope (rule 12).
   std::string resolve(std::string_view path) const;
-  // Connects; on failure prints "cannot reach traiod at ..." and returns nullptr (exit 6).
+  // Connects (the local socket, or ssh with --host); on failure prints "cannot reach
+  // traiod at ..." and returns nullptr (exit 6).
   std::unique_ptr<Connection> connect() const;
   std::string socket_path() const;
+  // Where the daemon is, for messages: the socket path, or "HOST (over ssh)".
+  std::string daemon_address() const;
 };
 
 // Reads $TRAIO_SCOPE (rule 12); "/" when unset or empty.

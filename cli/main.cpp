@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/ssh_command.hpp"
 #include "common/version.hpp"
 
 using namespace traio;
@@ -31,6 +32,11 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   auto* socket = app.add_option("--socket", global.socket, "traiod's socket");
   auto* host = app.add_option("--host", global.host, "[USER@]HOST: a remote traiod over ssh");
   socket->excludes(host);
+  app.add_option("--remote-socket", global.remote_socket, "with --host: the remote traiod's socket")
+      ->needs(host);
+  app.add_option("--remote-traioctl", global.remote_traioctl,
+                 "with --host: the traioctl to run remotely (default: traioctl in the remote PATH)")
+      ->needs(host);
   app.add_flag("--json", global.json, "machine output: one JSON object (NDJSON for -f)");
 }
 
@@ -79,12 +85,14 @@ int main(int argc, char** argv) {
   add_view_commands(app, commands);
   add_stream_commands(app, commands);
   add_daemon_commands(app, commands);
+  add_bridge_command(app, commands);
   add_later_commands(app, commands);
 
   const std::vector<std::string> head = split_trailing(argc, argv, ctx);
   if (const int code = parse(app, head); code >= 0) return code;
   set_json_errors(ctx.global.json);
-  if (ctx.global.host) return fail(ExitCode::Usage, "--host: not supported yet");
+  if (ctx.global.host)
+    if (auto st = check_host(*ctx.global.host); !st) return fail(ExitCode::Usage, st.error().message);
   const CLI::App* sub = app.get_subcommands().front();
   if (const auto extras = app.remaining(true); !extras.empty() && !sub->get_prefix_command()) {
     std::string list;

@@ -12,6 +12,7 @@ jobs=${TRAIO_TEST_JOBS:-2}
 # Line tables only (-g1): backtraces and sanitizer reports keep their file:line, and a clean
 # build spends about a third less time than with full debug info (CI builds twice, on 2 cores).
 bash scripts/setup.sh -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
+bash scripts/test_packages.sh
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [[ "${TRAIO_SKIP_SANITIZE:-0}" != 1 ]]; then

@@ -102,12 +102,15 @@ void run_op(const OpEntry& entry, OpCall call) {
   auto session = call.session;
   auto id = call.request.id;
   auto name = entry.name;
+  session->op_started();
   asio::co_spawn(session->context().io, run_async(entry.async, std::move(call)),
                  [session, id, name](std::exception_ptr crash) {
-                   if (!crash) return;
-                   std::string what = describe(crash);
-                   log(LogLevel::Error, "op {} failed: {}", name, what);
-                   session->send(encode_error(id, {ErrorCode::Internal, what}));
+                   if (crash) {
+                     std::string what = describe(crash);
+                     log(LogLevel::Error, "op {} failed: {}", name, what);
+                     session->send(encode_error(id, {ErrorCode::Internal, what}));
+                   }
+                   session->op_finished();
                  });
 }
 

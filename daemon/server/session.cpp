@@ -45,6 +45,11 @@ asio::awaitable<void> Session::read_loop() {
       close_after_flush();
       break;
     }
+    if (ec == asio::error::eof && !peer_gone()) {  // a half-close: replies still go out
+      requests_ended_ = true;
+      if (ops_in_flight_ == 0) close_after_flush();
+      break;
+    }
     if (ec) {  // eof, reset by peer, or we closed it: the client is gone
       close();
       break;
@@ -117,6 +122,10 @@ void Session::on_written(boost::system::error_code ec) {
   queue_.pop_front();
   context_.heap_trim.note_freed(written);
   write_next();
+}
+
+void Session::op_finished() {
+  if (--ops_in_flight_ == 0 && requests_ended_) close_after_flush();
 }
 
 void Session::close_after_flush() {

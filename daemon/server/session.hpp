@@ -48,6 +48,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // which a client still reading replies may do). Asks the socket, without blocking.
   bool peer_gone();
   ServerContext& context() { return context_; }
+  // Async ops (wait, logs -f, ...) in flight. A client that half-closes after its requests
+  // (`traioctl bridge` at the end of its stdin) still gets their replies: the session
+  // closes once the last one has gone out.
+  void op_started() { ++ops_in_flight_; }
+  void op_finished();
 
   // Streaming ops (wait, events -f) sleep on a timer that closing or stopping the
   // session cancels, so that they end with it.
@@ -70,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool close_when_flushed_ = false;
+  int ops_in_flight_ = 0;
+  bool requests_ended_ = false;  // the client half-closed: nothing more to read
   std::unordered_set<boost::asio::steady_timer*> wakers_;
 };
 

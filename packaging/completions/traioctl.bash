@@ -37,8 +37,8 @@ _traioctl() {
     fi
 
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
-                    ping version shutdown"
-    local global_opts="--socket --host --json --help"
+                    ping version shutdown bridge"
+    local global_opts="--socket --host --remote-socket --remote-traioctl --json --help"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
     local i verb="" socket="" after_dashes=""
@@ -47,6 +47,7 @@ _traioctl() {
             --socket) socket=${words[i+1]}; ((i++)) ;;
             --socket=*) socket=${words[i]#--socket=} ;;
             --host) ((i++)) ;;
+            --remote-socket | --remote-traioctl) ((i++)) ;;
             --) [[ -n $verb ]] && { after_dashes=$i; break; } ;;
             -*) ;;
             *) [[ -z $verb ]] && verb=${words[i]} ;;
@@ -68,6 +69,7 @@ _traioctl() {
     case $prev in
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --host) COMPREPLY=($(compgen -A hostname -- "$cur")); return ;;
+        --remote-socket | --remote-traioctl) return ;;  # paths on the remote host
         --scope) COMPREPLY=($(compgen -W "$(_traioctl_nodes "$socket" scope)" -- "$cur")); return ;;
         --cwd) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --restart) COMPREPLY=($(compgen -W "no on-failure always" -- "$cur")); return ;;
@@ -106,6 +108,7 @@ _traioctl() {
         logs) opts="--follow -f --lines -n --stream --timestamps"; args=node ;;
         events) opts="--follow -f"; args=node ;;
         ping | version | shutdown) ;;
+        bridge) ;;
         *) return ;;
     esac
 
@@ -119,6 +122,7 @@ _traioctl() {
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
             --socket | --host | --scope | --name | --timeout | --restart | --env | --cwd | \
+                --remote-socket | --remote-traioctl | \
                 --exit-code | --reason | --lines | -n | --stream | --max-parallel) ((i++)) ;;
             -*) ;;
             *) ((positional++)) ;;

@@ -269,6 +269,7 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     read_job_field(key, value, p, e, object, kind, spec);
   }
   if (kind) check_required(object, path, *kind, e);
+  check_ready_fits_output(spec, path, e);
   return spec;
 }
 

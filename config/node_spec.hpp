@@ -70,12 +70,14 @@ struct RestartSpec {
 
 // `ready` (SPEC §2): what makes a running process ready. Exactly one probe is set.
 struct ReadySpec {
-  enum class Probe { None, Tcp, File, Exec };
+  enum class Probe { None, Tcp, File, Exec, Http, Log, Notify };
   Probe probe = Probe::None;
   std::string address;            // Tcp: "host:port"
   std::string path;               // File: an absolute path
   std::vector<std::string> argv;  // Exec: exit 0 means ready; run every `interval` until then
-  Duration interval = std::chrono::milliseconds(250);  // between attempts (tcp, exec)
+  std::string url;                // Http: "http://127.0.0.1:8080/health" (config/http_url.hpp); 2xx means ready
+  std::string pattern;            // Log: an extended regex (config/line_pattern.hpp) a line of output matches
+  Duration interval = std::chrono::milliseconds(250);  // between attempts (tcp, exec, http)
   std::optional<Duration> timeout;  // not ready that long after the start: the job fails
 };
 

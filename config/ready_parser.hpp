@@ -1,6 +1,7 @@
 #pragma once
 // Internal to config/: `ready` of a process job (SPEC §2, §6): exactly one probe among
-// {"wait_tcp": ADDR}, {"wait_file": PATH}, {"exec": ARGV}, plus "timeout" and "interval".
+// {"wait_tcp": ADDR}, {"wait_file": PATH}, {"exec": ARGV}, {"http": URL}, {"log": REGEX},
+// {"notify": true}, plus "timeout" and "interval".
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,10 @@ namespace traio {
 inline constexpr Duration kMinPollInterval = std::chrono::milliseconds(10);
 
 void read_ready(const nlohmann::json& v, const std::string& path, FieldErrors& e, ReadySpec& out);
+
+// A `log` probe reads the job's output as traiod passes it on: refused (at `path`.ready.log)
+// when the output goes straight to a file or to /dev/null.
+void check_ready_fits_output(const JobSpec& spec, const std::string& path, FieldErrors& e);
 
 // The object form; null when there is no probe.
 nlohmann::json ready_to_json(const ReadySpec& ready);

@@ -127,6 +127,7 @@ void OutputCapture::add_line(Reader& reader, std::string_view time, std::string_
   do {
     const auto piece = line.substr(0, kMaxRecordLine);
     sink_->add_line(time, reader.stream, piece);
+    if (line_watch_ && !line_watch_(piece)) line_watch_ = nullptr;
     line.remove_prefix(piece.size());
   } while (!line.empty());
 }

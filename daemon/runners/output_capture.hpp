@@ -49,6 +49,10 @@ class OutputCapture {
   // job has closed its copies, and starts reading both pipes.
   void start();
 
+  // A `ready.log` probe (SPEC §6): each line read from now on (each piece of at most
+  // kMaxRecordLine bytes), from either stream, goes to `watch` as well, until it returns false.
+  void watch_lines(std::function<bool(std::string_view)> watch) { line_watch_ = std::move(watch); }
+
   // Whether both pipes reached EOF (or failed) and everything read is written out.
   bool finished() const;
   // Called once, from a fresh handler on the loop (never from inside this object, so the
@@ -73,6 +77,7 @@ class OutputCapture {
   std::unique_ptr<Reader> out_;
   std::unique_ptr<Reader> err_;
   std::function<void()> on_finished_;
+  std::function<bool(std::string_view)> line_watch_;  // only jobs with a log probe pay for it
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // handlers check it after we are gone
 };
 

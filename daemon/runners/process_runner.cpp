@@ -12,6 +12,7 @@
 #include "daemon/os/leftovers.hpp"
 #include "daemon/os/tree_signal.hpp"
 #include "daemon/runners/logger.hpp"
+#include "daemon/runners/notify_socket.hpp"
 #include "daemon/runners/output_capture.hpp"
 #include "daemon/runners/run_as.hpp"
 
@@ -43,6 +44,7 @@ struct ProcessRunner::Job {
   std::optional<asio::steady_timer> grace;
   std::optional<asio::steady_timer> settle;  // polls the cgroup, then bounds the wait for the output's EOF
   std::unique_ptr<OutputCapture> capture;  // output: capture
+  std::unique_ptr<NotifySocket> notify;    // ready: notify; unlinked when the job ends
   bool stopping = false;
   std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
   int settle_polls = 0;
@@ -247,7 +249,7 @@ boost::system::error_code ProcessRunner::prepare_output(const ProcessLaunch& lau
 
 os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
                                             std::unique_ptr<OutputCapture>& capture, std::string& failure,
-                                            os::LaunchRequest& how) {
+                                            os::LaunchRequest& how, std::unique_ptr<NotifySocket>& notify) {
   const JobSpec& spec = *launch.spec;
   const std::string program = spec.argv.empty() ? std::string() : spec.argv.front();
   auto identity = job_identity(spec, launch.owner_uid, failure);
@@ -257,7 +259,19 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
   }
   os::LaunchRequest request;
   request.argv = spec.argv;
-  request.env = os::to_envp(*identity ? job_environment(launch, (*identity)->user.info) : job_environment(launch));
+  os::EnvMap env = *identity ? job_environment(launch, (*identity)->user.info) : job_environment(launch);
+  if (spec.ready.probe == ReadySpec::Probe::Notify) {
+    auto opened = NotifySocket::open(io_, notify_socket_path(launch.id),
+                                     *identity ? std::optional((*identity)->ids) : std::nullopt);
+    if (!opened) {
+      failure = fmt::format("cannot start '{}': cannot create its NOTIFY_SOCKET {}: {}", program,
+                            notify_socket_path(launch.id), opened.error().message());
+      return opened.error();
+    }
+    notify = std::move(*opened);
+    env["NOTIFY_SOCKET"] = notify->path();
+  }
+  request.env = os::to_envp(env);
   request.cwd = spec.cwd;
   ProcessLaunch as_run = launch;
   if (*identity) {
@@ -291,7 +305,8 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   os::CgroupDir cgroup;
   std::unique_ptr<OutputCapture> capture;
   os::LaunchRequest how;
-  auto child = spawn(launch, cgroup, capture, failure, how);
+  std::unique_ptr<NotifySocket> notify;
+  auto child = spawn(launch, cgroup, capture, failure, how, notify);
   if (!child) {
     reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
     return;
@@ -303,6 +318,7 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
     capture->start();
     job->capture = std::move(capture);
   }
+  job->notify = std::move(notify);
   watch_exit(launch.id, *job);
   jobs_[launch.id] = std::move(job);
   by_pid_[pid] = launch.id;
@@ -455,6 +471,30 @@ void ProcessRunner::report_exit(NodeId id) {
   if (janitor_ && job.cgroup.valid()) janitor_->remove(std::move(job.cgroup));
   jobs_.erase(it);  // without a janitor, ~CgroupDir removes the empty cgroup here
   reports_.job_exited(id, std::move(exit));
+}
+
+std::string ProcessRunner::notify_socket_path(NodeId id) const {
+  return fmt::format("{}.notify-{}", socket_path_, id);
+}
+
+void ProcessRunner::feed_probe(NodeId id, std::function<bool(std::string_view)> sink) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->exit) return;
+  Job& job = *it->second;
+  if (job.spec->ready.probe == ReadySpec::Probe::Log && job.capture) job.capture->watch_lines(std::move(sink));
+  if (job.spec->ready.probe != ReadySpec::Probe::Notify || !job.notify) return;
+  job.notify->receive([this, id, sink = std::move(sink)](NotifySocket::Sender sender, std::string_view message) {
+    auto found = jobs_.find(id);
+    if (found == jobs_.end()) return false;
+    const Job& j = *found->second;
+    if (!sender_belongs_to_job(sender, j.child.pid(), j.cgroup.valid() ? j.cgroup.path() : std::string(),
+                               j.notify->owner_uid())) {
+      log(LogLevel::Warning, "job {}: ignored a datagram on its NOTIFY_SOCKET from pid {}, not one of its processes",
+          id, sender.pid);
+      return true;
+    }
+    return sink(message);
+  });
 }
 
 bool ProcessRunner::reap_tracked(int pid) {

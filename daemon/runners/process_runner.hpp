@@ -5,9 +5,11 @@
 // (rule 7), always to the whole process tree: its cgroup v2 leaf when cgroups are writable,
 // and its process group in any case.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -26,6 +28,7 @@
 
 namespace traio {
 
+class NotifySocket;
 class OutputCapture;
 
 struct ProcessDefaults {
@@ -85,6 +88,14 @@ class ProcessRunner {
   // `ready` probe runs the same way. nullopt when the job runs no process.
   std::optional<os::LaunchRequest> launched_as(NodeId id) const;
 
+  // Hands what a `log` or `notify` probe of running job `id` reads to `sink`: each line of
+  // its output (a piece of at most kMaxRecordLine bytes), or each datagram its processes send
+  // to its NOTIFY_SOCKET; until `sink` returns false or the job ends. Nothing for other jobs.
+  void feed_probe(NodeId id, std::function<bool(std::string_view)> sink);
+  // Where the NOTIFY_SOCKET of a job with a `notify` probe is bound: beside the daemon's
+  // socket, whose directory every user who may submit jobs can reach.
+  std::string notify_socket_path(NodeId id) const;
+
   // The environment a job starts with: base (clean, or spec.base_env), spec.env, TRAIO_*.
   os::EnvMap job_environment(const ProcessLaunch& launch) const;
   // The same for a job that runs as `user`: HOME, USER and LOGNAME are its own.
@@ -93,7 +104,8 @@ class ProcessRunner {
  private:
   struct Job;
   os::Result<os::Child> spawn(const ProcessLaunch& launch, os::CgroupDir& cgroup,
-                              std::unique_ptr<OutputCapture>& capture, std::string& failure, os::LaunchRequest& how);
+                              std::unique_ptr<OutputCapture>& capture, std::string& failure, os::LaunchRequest& how,
+                              std::unique_ptr<NotifySocket>& notify);
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;

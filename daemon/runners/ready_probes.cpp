@@ -9,8 +9,11 @@
 #include <fmt/format.h>
 
 #include "common/signal_name.hpp"
+#include "config/line_pattern.hpp"
 #include "daemon/runners/file_waits.hpp"
+#include "daemon/runners/http_probes.hpp"
 #include "daemon/runners/logger.hpp"
+#include "daemon/runners/notify_socket.hpp"
 #include "daemon/runners/tcp_waits.hpp"
 
 namespace traio {
@@ -28,6 +31,9 @@ std::string_view probe_name(ReadySpec::Probe probe) {
     case ReadySpec::Probe::Tcp: return "wait_tcp";
     case ReadySpec::Probe::File: return "wait_file";
     case ReadySpec::Probe::Exec: return "exec";
+    case ReadySpec::Probe::Http: return "http";
+    case ReadySpec::Probe::Log: return "log";
+    case ReadySpec::Probe::Notify: return "notify";
   }
   return "?";
 }
@@ -64,13 +70,20 @@ struct ReadyProbes::Probe {
   std::unique_ptr<asio::posix::stream_descriptor> watch;  // on child's pidfd
   asio::steady_timer retry;
   std::string last_error;
+  // log
+  std::optional<LinePattern> pattern;
+  std::string pattern_text;
+  std::uint64_t lines_read = 0;
+  // notify
+  std::string status;  // the last STATUS= the job sent
 };
 
 ReadyProbes::ReadyProbes(asio::io_context& io, JobReports& reports)
     : io_(io),
       reports_(reports),
       tcp_(std::make_unique<TcpWaits>(io, [this](NodeId id) { on_passed(id); })),
-      files_(std::make_unique<FileWaits>(io, [this](NodeId id) { on_passed(id); })) {}
+      files_(std::make_unique<FileWaits>(io, [this](NodeId id) { on_passed(id); })),
+      http_(std::make_unique<HttpProbes>(io, [this](NodeId id) { on_passed(id); })) {}
 
 ReadyProbes::~ReadyProbes() = default;  // each running exec probe is killed and reaped
 
@@ -94,10 +107,7 @@ void ReadyProbes::start(NodeId id, const ReadySpec& ready, os::LaunchRequest exe
   }
   switch (ready.probe) {
     case ReadySpec::Probe::None:  // nothing to wait for (the supervisor does not ask)
-      asio::post(io_, [this, id, serial = probe.serial, alive = std::weak_ptr<int>(alive_)] {
-        if (alive.expired()) return;
-        if (auto it = probes_.find(id); it != probes_.end() && it->second->serial == serial) on_passed(id);
-      });
+      pass_soon(id, probe.serial);
       break;
     case ReadySpec::Probe::Tcp: tcp_->start(id, ready.address, ready.interval); break;
     case ReadySpec::Probe::File: files_->start(id, ready.path); break;
@@ -111,7 +121,47 @@ void ReadyProbes::start(NodeId id, const ReadySpec& ready, os::LaunchRequest exe
       probe.last_error = fmt::format("exec '{}' has not exited yet", probe.program());
       run_exec(id, probe);  // reports only from the loop
       break;
+    case ReadySpec::Probe::Http: http_->start(id, ready.url, ready.interval); break;
+    case ReadySpec::Probe::Log:
+      probe.pattern_text = ready.pattern;
+      if (auto pattern = LinePattern::compile(ready.pattern)) probe.pattern = std::move(*pattern);
+      else probe.last_error = pattern.error().message;  // submission compiled it; waits for its timeout
+      break;
+    case ReadySpec::Probe::Notify: break;  // the datagrams come through offer()
   }
+}
+
+bool ReadyProbes::offer(NodeId id, std::string_view text) {
+  auto it = probes_.find(id);
+  if (it == probes_.end()) return false;
+  Probe& probe = *it->second;
+  switch (probe.kind) {
+    case ReadySpec::Probe::Log:
+      ++probe.lines_read;
+      if (!probe.pattern || !probe.pattern->matches(text)) return true;
+      break;
+    case ReadySpec::Probe::Notify:
+      if (auto status = notify_status(text)) probe.status = std::move(*status);
+      if (!notify_says_ready(text)) return true;
+      break;
+    case ReadySpec::Probe::None:
+    case ReadySpec::Probe::Tcp:
+    case ReadySpec::Probe::File:
+    case ReadySpec::Probe::Exec:
+    case ReadySpec::Probe::Http:
+      return false;
+  }
+  pass_soon(id, probe.serial);
+  return false;
+}
+
+// From a fresh handler: offer() runs inside the output capture's or the socket's handler,
+// which the report's effects (a dependent starting, the job stopping) must not re-enter.
+void ReadyProbes::pass_soon(NodeId id, std::uint64_t serial) {
+  asio::post(io_, [this, id, serial, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    if (auto it = probes_.find(id); it != probes_.end() && it->second->serial == serial) on_passed(id);
+  });
 }
 
 void ReadyProbes::stop(NodeId id) {
@@ -119,6 +169,7 @@ void ReadyProbes::stop(NodeId id) {
   if (it == probes_.end()) return;
   tcp_->cancel(id);
   files_->cancel(id);
+  http_->cancel(id);
   end_exec(*it->second);
   probes_.erase(it);  // cancels its timers
 }
@@ -150,6 +201,13 @@ std::string ReadyProbes::last_error(NodeId id, const Probe& probe) const {
     case ReadySpec::Probe::Tcp: return tcp_->last_error(id);
     case ReadySpec::Probe::File: return files_->last_error(id);
     case ReadySpec::Probe::Exec: return probe.last_error;
+    case ReadySpec::Probe::Http: return http_->last_error(id);
+    case ReadySpec::Probe::Log:
+      if (!probe.pattern) return probe.last_error;
+      return fmt::format("no line of its output matched '{}' ({} lines read)", probe.pattern_text, probe.lines_read);
+    case ReadySpec::Probe::Notify:
+      if (probe.status.empty()) return "no READY=1 came to its NOTIFY_SOCKET";
+      return fmt::format("no READY=1 came to its NOTIFY_SOCKET (last STATUS={})", probe.status);
     case ReadySpec::Probe::None: return "no probe";
   }
   return {};

@@ -280,6 +280,10 @@ void Supervisor::start_probe(NodeId id) {
   auto how = processes_->launched_as(id);
   if (!how) return;  // already gone: its exit report follows and ends the probing
   probes_->start(id, node->job->ready, std::move(*how));
+  // log and notify probes read what the job writes and sends: the runner hands it over
+  const ReadySpec::Probe kind = node->job->ready.probe;
+  if (kind == ReadySpec::Probe::Log || kind == ReadySpec::Probe::Notify)
+    processes_->feed_probe(id, [probes = probes_.get(), id](std::string_view text) { return probes->offer(id, text); });
 }
 
 void Supervisor::stop_probe(NodeId id) { probes_->stop(id); }

@@ -33,8 +33,8 @@ TEST_CASE("ready: a wait_file probe and an exec probe with an interval") {
 
 TEST_CASE("ready: zero or two probes are an error naming them") {
   CHECK(has(errors_of(R"({"argv": ["x"], "ready": {"timeout": "5s"}})"),
-            "ready: needs one probe: \"wait_tcp\", \"wait_file\" or \"exec\""));
-  CHECK(has(errors_of(R"({"argv": ["x"], "ready": {}})"), "ready: needs one probe: \"wait_tcp\", \"wait_file\" or \"exec\""));
+            "ready: needs one probe: \"wait_tcp\", \"wait_file\", \"exec\", \"http\", \"log\" or \"notify\""));
+  CHECK(has(errors_of(R"({"argv": ["x"], "ready": {}})"), "ready: needs one probe: \"wait_tcp\", \"wait_file\", \"exec\", \"http\", \"log\" or \"notify\""));
   CHECK(has(errors_of(R"({"argv": ["x"], "ready": {"wait_tcp": "db:80", "exec": ["true"]}})"),
             "ready: has 2 probes (\"wait_tcp\", \"exec\"); give exactly one"));
   CHECK(has(errors_of(R"({"argv": ["x"], "ready": {"wait_tcp": "db:80", "wait_file": "/x", "exec": ["true"]}})"),
@@ -42,11 +42,11 @@ TEST_CASE("ready: zero or two probes are an error naming them") {
 }
 
 TEST_CASE("ready: each probe's value is checked like the field it mirrors") {
-  auto errs = errors_of(R"({"argv": ["x"], "ready": {"wait_tcp": "db", "timeout": "0s", "interval": "1ms", "http": "x"}})");
+  auto errs = errors_of(R"({"argv": ["x"], "ready": {"wait_tcp": "db", "timeout": "0s", "interval": "1ms", "https": "x"}})");
   CHECK(has(errs, "ready.wait_tcp: expected HOST:PORT, got 'db'"));
   CHECK(has(errs, "ready.timeout: must be at least 1ms, got \"0s\" (0s)"));
   CHECK(has(errs, "ready.interval: must be at least 10ms, got \"1ms\" (1ms)"));
-  CHECK(has(errs, "ready.http: unknown field"));
+  CHECK(has(errs, "ready.https: unknown field"));
   CHECK(errs.size() == 4);
   CHECK(has(errors_of(R"({"argv": ["x"], "ready": {"wait_file": "rel"}})"),
             "ready.wait_file: must be an absolute path, got \"rel\""));

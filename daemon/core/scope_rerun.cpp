@@ -35,6 +35,9 @@ struct ScopeTree::Rerun {
 // Everything of a scope's spec but its children, which keep their own (Node::job, and
 // Node::scope_spec of sub-scopes): a tree is stored once, not once per level.
 std::shared_ptr<const ScopeSpec> ScopeTree::scope_header(const ScopeSpec& spec) {
+  // Field by field: copying the spec and clearing its children would copy the whole tree
+  // below it, at every level. A field added to ScopeSpec changes its size: copy it here too.
+  static_assert(sizeof(ScopeSpec) == 136, "scope_header copies every field of ScopeSpec but children");
   ScopeSpec header;
   header.name = spec.name;
   header.flags = spec.flags;

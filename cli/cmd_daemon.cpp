@@ -86,7 +86,7 @@ void add_daemon_commands(CLI::App& app, Commands& commands) {
 
 void add_later_commands(CLI::App& app, Commands& commands) {
   // SPEC §6 lists them; until they exist they fail as a usage error, nothing is sent.
-  for (const char* verb : {"pause", "resume", "restart", "retry", "top",
+  for (const char* verb : {"pause", "resume", "top",
                            "metrics"}) {
     auto* sub = app.add_subcommand(verb, "(not supported yet)");
     sub->prefix_command();  // whatever follows is its own business, not a parse error

@@ -158,6 +158,14 @@ std::string inspect_text(const json& node) {
       if (!value.is_null()) out += cause_lines(value, "  ");
       return;
     }
+    if (key == "generations" && value.is_array()) {  // earlier runs (restart, retry), one a line
+      out += "generations:\n";
+      for (const auto& g : value)
+        out += fmt::format("  {}: {} {} (ended {})\n", scalar_text(g.value("generation", json())),
+                           scalar_text(g.value("outcome", json())), scalar_text(g.value("reason", json())),
+                           scalar_text(g.value("ended_at", json())));
+      return;
+    }
     out += key + ": " + scalar_text(value) + '\n';
   };
   for (const auto& key : kFirst) {

@@ -45,11 +45,17 @@ std::string kind_of(const json& node) {
   return scalar_text(node.value("type", json()));
 }
 
+// A re-run node (SPEC §6 `restart`, `retry`) says which run of its path it is.
+std::string generation_suffix(const json& node) {
+  const auto gen = node.value("generation", 1LL);
+  return gen > 1 ? " (gen " + std::to_string(gen) + ")" : std::string();
+}
+
 Row row_of(const json& node, const std::string& label, const TreeStyle& style, OwnerNames& owners) {
   const auto age = node_age(node, style.now);
   std::string exit = exit_text(node);
   if (exit.rfind("exit code ", 0) == 0) exit = exit.substr(10);
-  return Row{label,
+  return Row{label + generation_suffix(node),
              kind_of(node),
              state_text(node, style.now),
              scalar_text(node.value("outcome", json())),

@@ -119,6 +119,19 @@ struct Node {
 
   SpecSource source;  // the spec as submitted (inspect)
 
+  // Re-runs (SPEC §6 `restart`, `retry`): the runs of one path are its generations, 1-based.
+  // A node added under a name that an ended sibling had (or that the scope's previous
+  // generation had) is that node's next generation; the earlier one stays in history.
+  unsigned generation = 1;
+  NodeId previous_generation = kNoNode;
+  // Part of its scope's submitted spec (a tree's children), not spawned into it later: what
+  // a re-run of the scope runs again.
+  bool in_scope_spec = false;
+  bool restored = false;  // read back from the journal: its full spec is not kept
+  // A scope's own spec without its children (they keep theirs): what a re-run starts from.
+  std::shared_ptr<const ScopeSpec> scope_spec;
+  std::size_t spec_child_count = 0;  // its spec's children: a re-run needs them all in history
+
   bool is_scope() const { return type == NodeType::Scope; }
   bool is_done() const { return state == NodeState::Done; }
   // A live node has not reached Done. A scope that is cancelling is live.

@@ -34,6 +34,7 @@ Expected<NodeId> ScopeTree::restore(NodeId parent_id, RestoredNode restored, Eff
   n.ended_at = restored.ended_at;
   n.owner_uid = restored.owner;
   n.source = std::move(restored.source);
+  n.restored = true;
   n.run.pid = restored.pid;
   n.run.exit_code = restored.exit_code;
   n.run.signal = restored.signal;

@@ -178,6 +178,9 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.created_at = now.wall;
   n.owner_uid = owner;
   n.source = spec.source;
+  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) n.scope_spec = scope_header(*scope);
+  if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) n.spec_child_count = scope->children.size();
+  link_generation(parent, n);
   if (const auto* job = std::get_if<JobSpec>(&spec.node)) n.job = std::make_shared<const JobSpec>(*job);
   if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) {
     n.max_parallel = scope->max_parallel;
@@ -213,6 +216,7 @@ void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& s
   std::vector<NodeId> deferred;
   for (const auto& child : spec.children) {
     Node& c = add_node(now, node(scope_id), child, node(scope_id).owner_uid, out);
+    c.in_scope_spec = true;
     if (c.flags.cleanup) {
       cleanup_hold(now, c, out);
       if (!c.after.empty()) deferred.push_back(c.id);  // linked now, settled when released

@@ -4,6 +4,7 @@
 // No I/O, no clock, no Asio: every rule is tested here by feeding events by hand.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -76,6 +77,16 @@ class ScopeTree {
   // root or another restored node. It joins the history like any ended node; no event.
   Expected<NodeId> restore(NodeId parent, RestoredNode restored, Effects& out);
 
+  // SPEC §6 re-runs (scope_rerun.cpp). restart: an ended node runs again from its stored
+  // spec, as the next generation of its path under the same live parent. retry: a live
+  // scope re-runs its failed, timed-out and skipped children; an ended scope runs again as
+  // a new generation that carries its succeeded children over as done. An empty result:
+  // nothing to retry.
+  Expected<NodeId> restart(const Now& now, NodeId node, Effects& out);
+  // `eligible` picks which children of a live scope may be re-run (the server's access rules).
+  Expected<std::vector<NodeId>> retry(const Now& now, NodeId scope, const std::function<bool(const Node&)>& eligible,
+                                      Effects& out);
+
   // --- runner reports ------------------------------------------------------------
   void on_job_started(const Now& now, NodeId job, std::optional<int> pid, Effects& out);
   void on_job_ready(const Now& now, NodeId job, Effects& out);
@@ -100,6 +111,19 @@ class ScopeTree {
   Status check_spec_after(const Node& scope, const NodeSpec& spec) const;
   Status check_children_after(const std::string& path, const ScopeSpec& spec) const;
   std::string generate_name(const Node& scope, NodeType type);
+
+  // re-runs: scope_rerun.cpp
+  enum class RerunMode { Everything, FailedOnly };
+  struct Rerun;
+  Expected<std::vector<NodeId>> rerun(const Now& now, NodeId parent, const std::vector<NodeId>& olds, RerunMode mode,
+                                      Effects& out);
+  Status check_rerunnable(const Node& old) const;
+  NodeSpec rerun_spec(const Node& old, RerunMode mode, std::vector<NodeId>& carried) const;
+  std::vector<NodeId> spec_children(const Node& scope) const;
+  std::size_t subtree_size(const Node& n) const;
+  void carry_over(const Node& old, NodeId parent);
+  void link_generation(const Node& parent, Node& n) const;
+  static std::shared_ptr<const ScopeSpec> scope_header(const ScopeSpec& spec);
 
   // the rules, one function each
   void rule2_finalize(const Now& now, Node& scope, Effects& out);

@@ -5,6 +5,7 @@
 #include "common/duration.hpp"
 #include "common/signal_name.hpp"
 #include "config/scope_fields.hpp"
+#include "daemon/server/generations_json.hpp"
 #include "daemon/server/time_format.hpp"
 
 namespace traio {
@@ -120,6 +121,8 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"child_paths", child_paths(tree, node)}};
   j["priority"] = node.priority;
   if (node.flags.cleanup) j["on"] = "cleanup";
+  j["generation"] = node.generation;
+  if (node.generation > 1) j["generations"] = generations_json(tree, node);
   if (node.is_scope()) {
     j["finalized"] = node.finalized;
     add_slots(j, node);
@@ -152,6 +155,7 @@ json brief_node_json(const Node& node) {
   if (node.started_at) j["started_at"] = format_rfc3339(*node.started_at);
   if (node.ended_at) j["ended_at"] = format_rfc3339(*node.ended_at);
   if (node.restart.restarts != 0) j["restarts"] = node.restart.restarts;
+  if (node.generation > 1) j["generation"] = node.generation;
   j["owner_uid"] = node.owner_uid;  // ps draws an OWNER column when owners differ
   if (node.restart.next_attempt_wall) j["next_attempt"] = format_rfc3339(*node.restart.next_attempt_wall);
   if (!node.after.empty()) j["after"] = after_json(node);

@@ -2,6 +2,7 @@
 
 #include "common/duration.hpp"
 #include "common/signal_name.hpp"
+#include "daemon/server/generations_json.hpp"
 
 namespace traio {
 
@@ -149,6 +150,12 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
     w.key("finalized");
     w.boolean(node.finalized);
   }
+  w.key("generation");
+  w.integer(node.generation);
+  if (node.generation > 1) {
+    w.key("generations");
+    w.json(generations_json(tree, node));
+  }
   w.key("kind");
   w.string(node_kind(node));
   w.key("last_exit");
@@ -255,6 +262,10 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
   if (node.run.exit_code) {
     w.key("exit_code");
     w.integer(*node.run.exit_code);
+  }
+  if (node.generation > 1) {
+    w.key("generation");
+    w.integer(node.generation);
   }
   w.key("kind");
   w.string(node_kind(node));

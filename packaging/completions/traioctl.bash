@@ -37,7 +37,8 @@ _traioctl() {
     fi
 
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
-                    ping version shutdown bridge"
+                    ping version shutdown bridge
+                    restart retry"
     local global_opts="--socket --host --remote-socket --remote-traioctl --json --help"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
@@ -101,6 +102,8 @@ _traioctl() {
         timeout) args=node_then_duration ;;
         limit) args=scope ;;
         scale) args=scope ;;
+        restart) opts="--wait --exit-code"; args=node ;;
+        retry) opts="--wait --exit-code"; args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;
         signal) args=node_then_signal ;;
         ps) opts="--all -a --graph"; args=node ;;

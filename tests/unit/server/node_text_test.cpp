@@ -93,6 +93,7 @@ void grow_varied_tree(Fixture& f) {
   f.tree.on_job_started(f.now, ok, 101, f.out);
   f.later(250ms);
   f.tree.on_job_exited(f.now, ok, ExitInfo::exited(0), f.out);
+  REQUIRE(f.tree.restart(f.now, ok, f.out).ok());  // SPEC §6: generation 2, the first in `generations`
   const NodeId running = f.spawn(inner, job("running"));
   f.tree.on_job_started(f.now, running, 102, f.out);
   f.tree.on_job_signalled(running, 15);

@@ -138,7 +138,7 @@ void ScopeTree::after_settle(const Now& now, Node& n, AfterCheck check, Effects&
     for (const auto& a : n.after) names += (names.empty() ? "" : ", ") + a.name + " " + std::string(to_string(a.when));
     emit(now, n, EventKind::Released, names, out);
     after_unlink(n);
-    start_or_queue(now, n, nullptr, out);  // §6: it competes for a slot only now
+    delay_or_start(now, n, nullptr, out);  // §6: its delay runs now, then it competes for a slot
     return;
   }
   switch (check) {

@@ -113,6 +113,9 @@ void grow_varied_tree(Fixture& f) {
   urgent.priority = 3;
   f.spawn(limited, urgent);
   f.spawn(limited, job("last"));
+  JobSpec later = job("later");  // SPEC §6 `delay`: pending, with start_at
+  later.delay = 30s;
+  f.spawn(kRootId, later);
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -29,6 +29,7 @@ struct RunOptions {
 Expected<json> load_tree(const std::string& file) {
   auto tree = read_json_file(file);
   if (!tree) return tree.error();
+  if (auto st = resolve_env_files_of(*tree, file); !st) return st.error();
   std::error_code ec;
   fill_cwd(*tree, std::filesystem::current_path(ec).string());  // SPEC §2: the caller's cwd
   if (auto st = validate_spec(*tree, SpecKind::Tree, file); !st) return st.error();

@@ -54,6 +54,7 @@ Expected<json> build_job(const Context& ctx, const SpawnOptions& o) {
     if (!read) return read.error();
     job = std::move(*read);
     label = o.file;
+    if (auto st = resolve_env_files_of(job, o.file); !st) return st.error();
     if (!job.is_object()) {
       if (auto st = validate_spec(job, SpecKind::Job, label); !st) return st.error();
     }

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <variant>
@@ -9,6 +10,7 @@
 #include "common/duration.hpp"
 #include "common/json_limits.hpp"
 #include "common/node_path.hpp"
+#include "config/env_files.hpp"
 
 namespace traio::cli {
 
@@ -25,6 +27,15 @@ Expected<json> read_json_file(const std::string& file) {
   auto parsed = parse_json_limited(text.str(), limits);
   if (!parsed) return Error{ErrorCode::InvalidRequest, file + ": " + parsed.error().message};
   return std::move(*parsed);
+}
+
+Status resolve_env_files_of(json& spec, const std::string& file) {
+  const std::string dir = std::filesystem::path(file).parent_path().string();
+  ParseErrors errors = resolve_env_files(spec, dir.empty() ? "." : dir);
+  if (errors.empty()) return ok_status();
+  std::string text = format_parse_errors(errors, file);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return Error{ErrorCode::InvalidRequest, text};
 }
 
 Status validate_spec(const json& spec, SpecKind kind, const std::string& label) {

@@ -30,6 +30,11 @@ struct SpawnFlags {
 // Reads and parses a JSON file. Error messages start with the file name.
 Expected<nlohmann::json> read_json_file(const std::string& file);
 
+// Reads the `env_file`s of a job or tree read from `file` (config/env_files.hpp), as the
+// calling user, relative paths from the file's directory, into each job's `env`; the daemon
+// never reads them for a client. Errors as validate_spec's, with FILE:LINE of the env file.
+Status resolve_env_files_of(nlohmann::json& spec, const std::string& file);
+
 // Validates with parse_node_spec; the error lists every problem, one per line, each as
 // "<label>: <json path>: <reason>".
 Status validate_spec(const nlohmann::json& spec, SpecKind kind, const std::string& label);

@@ -7,6 +7,7 @@
 
 #include "common/node_path.hpp"
 #include "config/after_parser.hpp"
+#include "config/env_files.hpp"
 #include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
@@ -202,8 +203,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 4> kLater = {
-      "health", "limits", "delay", "env_file",
+  static constexpr std::array<std::string_view, 2> kLater = {
+      "health", "limits",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
@@ -256,6 +257,14 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     }
     if (key == "priority") {  // SPEC §6: the order in which a limited scope starts it
       if (auto priority = read_priority(value, p, e)) spec.priority = *priority;
+      continue;
+    }
+    if (key == "delay") {
+      spec.delay = read_duration(value, p, e);
+      continue;
+    }
+    if (key == "env_file") {  // config/env_files.hpp reads it where the reader may read the file
+      e.add(p, std::string(kEnvFileNotHere));
       continue;
     }
     if (key == "max_parallel") {

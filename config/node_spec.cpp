@@ -89,6 +89,10 @@ int NodeSpec::priority() const {
   return std::visit([](const auto& n) { return n.priority; }, node);
 }
 
+std::optional<Duration> NodeSpec::delay() const {
+  return std::visit([](const auto& n) { return n.delay; }, node);
+}
+
 namespace {
 
 // Scopes nest through "children" arrays, so the JSON depth limit (64) already bounds this;
@@ -148,6 +152,10 @@ ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& 
       scope.supervise = read_supervise(value, p, e);
     } else if (key == "stop_order") {
       if (auto order = read_stop_order(value, p, e)) scope.stop_order = *order;
+    } else if (key == "delay") {
+      scope.delay = read_duration(value, p, e);
+    } else if (key == "env_file") {
+      e.add(p, "not valid for a scope (a node with \"children\"): give it to each process job");
     } else if (is_unsupported_field(key)) {
       e.add(p, "not supported yet");
     } else if (is_job_field(key)) {
@@ -212,6 +220,7 @@ json to_json(const JobSpec& spec) {
   if (spec.timeout) out["timeout"] = format_duration(*spec.timeout);
   if (!spec.after.empty()) out["after"] = after_to_json(spec.after);
   if (spec.priority != 0) out["priority"] = spec.priority;
+  if (spec.delay) out["delay"] = format_duration(*spec.delay);
   if (spec.restart.policy != RestartPolicy::No) out["restart"] = restart_to_json(spec.restart);
   switch (spec.kind) {
     case JobKind::Sleep:

@@ -112,6 +112,7 @@ struct JobSpec {
   std::optional<Duration> timeout;
   std::vector<AfterSpec> after;
   int priority = 0;  // SPEC §6: in a scope with max_parallel, higher starts first
+  std::optional<Duration> delay;  // SPEC §6 "Re-run": the first start waits this long
   RestartSpec restart;  // every kind may restart; for async jobs only `always` makes sense
   // process
   std::vector<std::string> argv;
@@ -142,6 +143,7 @@ struct ScopeSpec {
   std::optional<Duration> timeout;
   std::vector<AfterSpec> after;
   int priority = 0;  // SPEC §6: in a scope with max_parallel, higher starts first
+  std::optional<Duration> delay;  // SPEC §6 "Re-run": its children start this much later
   // SPEC §6 concurrency limit: at most this many children run at once (a sub-scope counts
   // as one); the others are queued. nullopt: no limit.
   std::optional<std::size_t> max_parallel;
@@ -162,6 +164,7 @@ struct NodeSpec {
   const NodeFlags& flags() const;
   const std::vector<AfterSpec>& after() const;
   int priority() const;
+  std::optional<Duration> delay() const;
 };
 
 // Where parsing starts: a job file may not hold children; a tree file is a scope or a job.

@@ -66,8 +66,20 @@ struct StopProbe {
   NodeId id;
 };
 
+// SPEC §6 `delay`: the node waits, pending, until `at`; then call on_delay_due(id), which
+// lets it start (or queue for a slot). Replaces any delay armed before for that node.
+struct ArmDelay {
+  NodeId id;
+  SteadyTime at;
+};
+
+// The delayed node was cancelled (or timed out) before its delay passed: drop the timer.
+struct DisarmDelay {
+  NodeId id;
+};
+
 using Effect = std::variant<StartJob, StopJob, ArmDeadline, DisarmDeadline, EmitEvent, ForgetNode, ScheduleRestart,
-                            CancelRestart, StartProbe, StopProbe>;
+                            CancelRestart, StartProbe, StopProbe, ArmDelay, DisarmDelay>;
 using Effects = std::vector<Effect>;
 
 }  // namespace traio

@@ -117,6 +117,12 @@ struct Node {
   std::vector<NodeId> waiters;         // siblings whose `after` names this node
   std::shared_ptr<const ScopeSpec> held_scope;
 
+  // SPEC §6 `delay`: the first start waits this long once `after` lets it start, before it
+  // takes a slot. While it waits the node stays Pending and start_at says until when.
+  std::optional<Duration> delay;
+  std::optional<SteadyTime> start_at;
+  std::optional<WallTime> start_at_wall;  // the same, for `inspect` and `ps`
+
   SpecSource source;  // the spec as submitted (inspect)
 
   // Re-runs (SPEC §6 `restart`, `retry`): the runs of one path are its generations, 1-based.

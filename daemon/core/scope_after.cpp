@@ -142,7 +142,7 @@ void ScopeTree::after_settle(const Now& now, Node& n, AfterCheck check, Effects&
     emit(now, n, EventKind::Released, names, out);
     after_unlink(n);
     if (n.flags.cleanup) cleanup_start(now, n, out);
-    else start_or_queue(now, n, nullptr, out);  // §6: it competes for a slot only now
+    else delay_or_start(now, n, nullptr, out);  // §6: its delay runs now, then it competes for a slot
     return;
   }
   switch (check) {

@@ -116,6 +116,7 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
       // Nothing of a pending or queued node runs (SPEC §2 `after`, §6 queue), a scope's
       // children are only held: it ends at once, without ever starting.
       queue_leave(n);
+      delay_drop(n, out);
       decide(n, outcome, reason, std::move(cause));
       emit(now, n, EventKind::Stopping, reason, out);
       enter_done(now, n, out);

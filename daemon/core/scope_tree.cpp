@@ -166,6 +166,7 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   n.flags = spec.flags();
   n.after = spec.after();
   n.priority = spec.priority();
+  n.delay = spec.delay();
   // A node with `after` is pending until its siblings let it start (SPEC §2): a job gets no
   // StartJob, a scope keeps its children's specs until it is released.
   // A cleanup node waits, pending, for its scope to begin to end (SPEC §6).
@@ -237,7 +238,7 @@ void ScopeTree::add_children(const Now& now, NodeId scope_id, const ScopeSpec& s
     Node& c = node(h.id);
     if (c.state != NodeState::Pending) continue;  // a sibling ended the scope: cancelled
     c.state = h.state;
-    start_or_queue(now, c, h.spec->is_scope() ? &std::get<ScopeSpec>(h.spec->node) : nullptr, out);
+    delay_or_start(now, c, h.spec->is_scope() ? &std::get<ScopeSpec>(h.spec->node) : nullptr, out);
   }
   std::erase_if(deferred, [&](NodeId id) { return node(id).state != NodeState::Pending; });
   for (NodeId id : deferred) {
@@ -319,7 +320,7 @@ Expected<NodeId> ScopeTree::submit(const Now& now, NodeId scope, const NodeSpec&
     cleanup_hold(now, n, out);
     if (!n.after.empty()) after_link(n, deps);
   } else if (n.after.empty()) {
-    start_or_queue(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
+    delay_or_start(now, n, spec.is_scope() ? &std::get<ScopeSpec>(spec.node) : nullptr, out);
   } else {
     after_link(n, deps);
     after_settle(now, n, AfterCheck::Initial, out);

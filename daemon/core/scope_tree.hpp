@@ -98,6 +98,8 @@ class ScopeTree {
   void on_restart_due(const Now& now, NodeId job, Effects& out);
   // The job's `ready` probe did not pass within its timeout: the job fails (and is stopped).
   void on_ready_failed(const Now& now, NodeId job, std::string message, Effects& out);
+  // SPEC §6 `delay`: an ArmDelay came due; the node starts, or queues for a slot.
+  void on_delay_due(const Now& now, NodeId node, Effects& out);
 
  private:
   Node& node(NodeId id);
@@ -161,6 +163,10 @@ class ScopeTree {
   void queue_leave(const Node& n);
   void queue_release_slot(Node& scope, Node& child);
   void queue_cancel_waiting(const Now& now, Node& scope, const std::string& reason, Effects& out);
+
+  // `delay` (SPEC §6): scope_delay.cpp
+  void delay_or_start(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);
+  void delay_drop(Node& n, Effects& out);
 
   // `after` (SPEC §2, §6): scope_after.cpp
   void after_link(Node& n, const std::vector<NodeId>& deps);

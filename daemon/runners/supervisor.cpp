@@ -87,6 +87,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, 
   probes_ = std::make_unique<ReadyProbes>(io_, reports);
   deadlines_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_deadline(id); });
   restarts_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_restart_due(id); });
+  delays_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_delay_due(id); });
 }
 
 // The runners go first: a process still running is killed and reaped by its Child.
@@ -158,6 +159,10 @@ void Supervisor::on_restart_due(NodeId id) {
   report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_restart_due(now, id, out); });
 }
 
+void Supervisor::on_delay_due(NodeId id) {
+  report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_delay_due(now, id, out); });
+}
+
 void Supervisor::on_deadline(NodeId id) {
   report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_deadline(now, id, out); });
 }
@@ -227,6 +232,10 @@ void Supervisor::carry_out(const Effect& effect) {
           start_probe(e.id);
         } else if constexpr (std::is_same_v<T, StopProbe>) {
           stop_probe(e.id);
+        } else if constexpr (std::is_same_v<T, ArmDelay>) {
+          delays_->arm(e.id, e.at);
+        } else if constexpr (std::is_same_v<T, DisarmDelay>) {
+          delays_->disarm(e.id);
         } else {
           static_assert(std::is_same_v<T, ForgetNode>);
           deadlines_->disarm(e.id);  // a finished job left nothing in the runners

@@ -108,6 +108,7 @@ class Supervisor : private JobReports {
   void job_ready_failed(NodeId id, std::string why) override;
   void on_deadline(NodeId id);
   void on_restart_due(NodeId id);
+  void on_delay_due(NodeId id);
   void report(Report report);
 
   void apply(Effects effects);
@@ -131,6 +132,7 @@ class Supervisor : private JobReports {
   std::unique_ptr<ReadyProbes> probes_;  // `ready` of process jobs
   std::unique_ptr<DeadlineTimers> deadlines_;
   std::unique_ptr<DeadlineTimers> restarts_;  // rule 11: backoff waits
+  std::unique_ptr<DeadlineTimers> delays_;    // SPEC §6 `delay`: first starts that wait
   std::unique_ptr<OrphanReaper> orphans_;
   std::map<ListenerId, std::shared_ptr<Listener>> listeners_;
   ListenerId next_listener_ = 1;

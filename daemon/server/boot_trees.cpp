@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "config/env_files.hpp"
+
 namespace traio {
 namespace {
 
@@ -44,6 +46,11 @@ void load_one(const fs::path& file, const JsonLimits& limits, std::vector<BootTr
   auto json = parse_json_limited(text.str(), limits);
   if (!json) {
     errors.push_back(fmt::format("{}: {}", file.string(), json.error().message));
+    return;
+  }
+  // These files are as trusted as the config: their env_file is read here (config/env_files.hpp).
+  if (auto env_errors = resolve_env_files(*json, file.parent_path().string()); !env_errors.empty()) {
+    for (const auto& one : env_errors) errors.push_back(format_parse_error(one, file.string()));
     return;
   }
   auto parsed = parse_node_spec(*json, SpecKind::Tree);

@@ -111,6 +111,7 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"ready", node.ready},
          {"created_at", format_rfc3339(node.created_at)},
          {"started_at", optional_time(node.started_at)},
+         {"start_at", optional_time(node.start_at_wall)},  // SPEC §6 `delay`: when it starts
          {"ended_at", optional_time(node.ended_at)},
          {"restarts", node.restart.restarts},
          {"next_attempt", optional_time(node.restart.next_attempt_wall)},
@@ -158,6 +159,7 @@ json brief_node_json(const Node& node) {
   if (node.generation > 1) j["generation"] = node.generation;
   j["owner_uid"] = node.owner_uid;  // ps draws an OWNER column when owners differ
   if (node.restart.next_attempt_wall) j["next_attempt"] = format_rfc3339(*node.restart.next_attempt_wall);
+  if (node.start_at_wall) j["start_at"] = format_rfc3339(*node.start_at_wall);
   if (!node.after.empty()) j["after"] = after_json(node);
   if (shows_slots(node)) add_slots(j, node);
   return j;

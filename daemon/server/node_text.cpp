@@ -221,6 +221,8 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
     case SpecField::Omit:
       break;
   }
+  w.key("start_at");  // SPEC §6 `delay`: when a delayed node starts
+  optional_time(w, node.start_at_wall);
   w.key("started_at");
   optional_time(w, node.started_at);
   w.key("state");
@@ -307,6 +309,10 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
   if (node.run.signal) {
     w.key("signal");
     w.string(signal_name(*node.run.signal));
+  }
+  if (node.start_at_wall) {
+    w.key("start_at");
+    w.time(*node.start_at_wall);
   }
   if (node.started_at) {
     w.key("started_at");

@@ -12,6 +12,7 @@ function(traio_fuzz_executable exe target)
     # The pure parts of daemon/server: the rest of traio_server needs Asio and a live daemon.
     target_sources(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/daemon/server/op_args.cpp
                                   ${PROJECT_SOURCE_DIR}/daemon/server/node_json.cpp
+                                  ${PROJECT_SOURCE_DIR}/daemon/server/generations_json.cpp
                                   ${PROJECT_SOURCE_DIR}/daemon/server/time_format.cpp)
     target_link_libraries(${exe} PRIVATE traio_core)
   else()

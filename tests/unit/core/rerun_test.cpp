@@ -6,19 +6,9 @@ namespace traio::test {
 
 namespace {
 
-NodeSpec node_of(JobSpec job) { return NodeSpec{std::move(job), {}}; }
-
 JobSpec after_succeeded(JobSpec job, const std::string& on) {
   job.after.push_back(AfterSpec{on, AfterWhen::Succeeded});
   return job;
-}
-
-NodeSpec scope_of(std::string name, std::vector<NodeSpec> children, bool finalize = true) {
-  ScopeSpec scope;
-  scope.name = std::move(name);
-  scope.children = std::move(children);
-  scope.finalize = finalize;
-  return NodeSpec{std::move(scope), {}};
 }
 
 NodeFlags no_bubble() { return flags(false, false, true); }
@@ -146,7 +136,7 @@ TEST_CASE("restart: an ended tree runs again whole -- each child is its path's g
 
 TEST_CASE("restart: a job spawned into a scope later is not part of the scope's spec") {
   TreeHarness h;
-  h.submit("/", scope_of("t", {node_of(process_job("a"))}, false));
+  h.submit("/", scope_of("t", {node_of(process_job("a"))}, {}, false));
   h.spawn("/t", "extra");
   h.cancel("/t");
   h.reap_stopped();

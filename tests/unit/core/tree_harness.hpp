@@ -126,6 +126,22 @@ struct TreeHarness {
     for (NodeId id : due) record([&](Effects& out) { tree.on_restart_due(now, id, out); });
   }
 
+  std::map<NodeId, SteadyTime> delays;  // armed `delay`s (SPEC §6), as the daemon's timers
+
+  // Fires every delay that has passed, as the daemon's delay timers would.
+  void fire_delays() {
+    std::vector<NodeId> due;
+    for (auto it = delays.begin(); it != delays.end();) {
+      if (it->second <= now.mono) {
+        due.push_back(it->first);
+        it = delays.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (NodeId id : due) record([&](Effects& out) { tree.on_delay_due(now, id, out); });
+  }
+
   NodeId submit(const std::string& scope, NodeSpec spec) {
     Expected<NodeId> r = Error{};
     record([&](Effects& out) { r = tree.submit(now, id(scope), spec, 1000, out); });
@@ -146,6 +162,8 @@ struct TreeHarness {
       if (const auto* dis = std::get_if<DisarmDeadline>(&e)) deadlines.erase(dis->id);
       if (const auto* arm = std::get_if<ScheduleRestart>(&e)) restarts[arm->id] = arm->at;
       if (const auto* dis = std::get_if<CancelRestart>(&e)) restarts.erase(dis->id);
+      if (const auto* arm = std::get_if<ArmDelay>(&e)) delays[arm->id] = arm->at;
+      if (const auto* dis = std::get_if<DisarmDelay>(&e)) delays.erase(dis->id);
       effects.push_back(std::move(e));
     }
   }

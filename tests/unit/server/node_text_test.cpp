@@ -123,6 +123,9 @@ void grow_varied_tree(Fixture& f) {
   dump.flags.cleanup = true;
   ordered.children.push_back(NodeSpec{dump, json{{"on", "cleanup"}}});
   REQUIRE(f.tree.submit(f.now, kRootId, NodeSpec{ordered, json{{"stop_order", "reverse"}}}, 0, f.out).ok());
+  JobSpec later = job("later");  // SPEC §6 `delay`: pending, with start_at
+  later.delay = 30s;
+  f.spawn(kRootId, later);
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

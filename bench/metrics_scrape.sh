@@ -45,6 +45,9 @@ cat >"$WORK/traiod.json" <<JSON
 {"metrics": {"listen": "127.0.0.1:$PORT"}, "limits": {"nodes": $((N + 100))},
  "defaults": {"stop": {"grace": "2s"}}, "log_dir": "$WORK/logs"}
 JSON
+# Each running process job holds two fds (its pidfd and its cgroup directory): 10,000 jobs
+# need more than a hard limit of 20,000 allows. Root may raise it.
+ulimit -Hn 65536 2>/dev/null && ulimit -Sn 65536 || true
 ln -s "$TRAIOD" "$WORK/traiod-metrics"
 "$WORK/traiod-metrics" --config "$WORK/traiod.json" --socket "$SOCK" --state-dir "$WORK/state" \
   --log-level warning 2>"$WORK/traiod.log" &
@@ -61,8 +64,12 @@ echo "{\"name\": \"many\", \"children\": [{\"name\": \"job\", \"replicas\": $N, 
 # `run` owns the tree until traiod stops (cleanup); its output is not what we measure.
 "$TRAIOCTL" --socket "$SOCK" run "$WORK/tree.json" >/dev/null 2>&1 &
 echo "waiting for $N $KIND jobs to run..." >&2
-running() { "$TRAIOCTL" --socket "$SOCK" metrics | awk '$1 == "traio_nodes{state=\"running\"}" { print $2 }'; }
-until [[ $(running) == "$N" ]]; do sleep 1; done
+running() { "$TRAIOCTL" --socket "$SOCK" metrics 2>/dev/null | awk '$1 == "traio_nodes{state=\"running\"}" { print $2 }' || true; }
+ended() { "$TRAIOCTL" --socket "$SOCK" metrics 2>/dev/null | awk '$1 ~ /^traio_nodes_ended_total/ { n += $2 } END { print n + 0 }' || true; }
+until [[ $(running) == "$N" ]]; do
+  if [[ $(ended) != 0 ]]; then echo "metrics_scrape.sh: jobs ended before all ran:" >&2; cat "$WORK/traiod.log" >&2; exit 1; fi
+  sleep 1
+done
 
 python3 - "$SOCK" "$PORT" "$REPEATS" "$TRAIOCTL" <<'PY'
 import json, socket, statistics, subprocess, sys, time

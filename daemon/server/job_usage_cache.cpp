@@ -14,7 +14,7 @@ bool JobUsageCache::is_fresh(const Entry* entry, const UsageTarget& target, Cloc
   return entry != nullptr && entry->pid == target.pid && now - entry->read_at < kFresh;
 }
 
-std::vector<std::optional<JobUsage>> JobUsageCache::readings(const std::vector<UsageTarget>& targets,
+std::vector<std::optional<JobUsage>> JobUsageCache::readings(const std::vector<UsageTarget>& targets, TargetSet set,
                                                              std::chrono::microseconds budget) {
   ++scrape_;
   const Clock::time_point start = Clock::now();
@@ -34,7 +34,8 @@ std::vector<std::optional<JobUsage>> JobUsageCache::readings(const std::vector<U
     if (done % 32 == 0 && Clock::now() - start >= budget) break;
     read(targets[stale[done].second], Clock::now());
   }
-  std::erase_if(entries_, [this](const auto& entry) { return entry.second.scrape != scrape_; });
+  if (set == TargetSet::All)
+    std::erase_if(entries_, [this](const auto& entry) { return entry.second.scrape != scrape_; });
 
   std::vector<std::optional<JobUsage>> out;
   out.reserve(targets.size());

@@ -35,6 +35,10 @@ struct JobUsage {
   std::optional<std::uint64_t> memory_bytes;
 };
 
+// Whether `targets` are every running job (those missing ended: their readings go) or
+// only some (a client's own jobs: the others' readings stay for the next full scrape).
+enum class TargetSet { All, Some };
+
 class JobUsageCache {
  public:
   using Clock = std::chrono::steady_clock;
@@ -46,9 +50,8 @@ class JobUsageCache {
   JobUsageCache(const JobUsageCache&) = delete;
   JobUsageCache& operator=(const JobUsageCache&) = delete;
 
-  // The readings of `targets`, in their order (nullopt: not read yet). Forgets the jobs
-  // that are not among them (they ended).
-  std::vector<std::optional<JobUsage>> readings(const std::vector<UsageTarget>& targets,
+  // The readings of `targets`, in their order (nullopt: not read yet).
+  std::vector<std::optional<JobUsage>> readings(const std::vector<UsageTarget>& targets, TargetSet set,
                                                 std::chrono::microseconds budget);
   std::size_t size() const { return entries_.size(); }
 

@@ -42,7 +42,7 @@ MetricsSnapshot MetricsService::collect(std::optional<Uid> viewer) {
   std::vector<const Node*> target_nodes;
   const ScopeTree& tree = supervisor_.tree();
   walk(tree, tree.root(), viewer, supervisor_, snapshot, targets, target_nodes);
-  auto readings = usage_.readings(targets, kUsageReadBudget);
+  auto readings = usage_.readings(targets, viewer ? TargetSet::Some : TargetSet::All, kUsageReadBudget);
   snapshot.jobs.reserve(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     if (!readings[i]) continue;  // not read yet: the next scrape has it

@@ -39,6 +39,7 @@ _traioctl() {
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
                     ping version shutdown"
     local global_opts="--socket --host --json --help"
+    commands+=" metrics"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
     local i verb="" socket="" after_dashes=""
@@ -106,6 +107,7 @@ _traioctl() {
         logs) opts="--follow -f --lines -n --stream --timestamps"; args=node ;;
         events) opts="--follow -f"; args=node ;;
         ping | version | shutdown) ;;
+        metrics) ;;
         *) return ;;
     esac
 

@@ -8,7 +8,8 @@
 #         traioctl start-up in the figure)
 #   http  GET /metrics on the metrics.listen port (python, raw socket)
 #   ctl   `traioctl metrics` as a user runs it (start-up included)
-# and prints every sample and the median and max of each, in ms.
+# and prints every sample, the median and max of each, and the CPU time traiod spent per
+# scrape (from /proc, so that a loaded machine shows what a scrape costs the daemon), in ms.
 #
 # usage: bench/metrics_scrape.sh [BUILD_DIR]   (default build-bench, a Release build:
 #   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build-bench traiod traioctl)
@@ -32,7 +33,9 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/traio-metrics.XXXXXX")
 SOCK=$WORK/traio.sock
 TRAIOD_PID=
+MAIN_PID=$BASHPID
 cleanup() {
+  [[ $BASHPID == "$MAIN_PID" ]] || return 0  # bash runs the EXIT trap in $(...) subshells too
   if [[ -n $TRAIOD_PID ]]; then
     kill -TERM "$TRAIOD_PID" 2>/dev/null || true
     wait "$TRAIOD_PID" 2>/dev/null || true
@@ -71,9 +74,13 @@ until [[ $(running) == "$N" ]]; do
   sleep 1
 done
 
-python3 - "$SOCK" "$PORT" "$REPEATS" "$TRAIOCTL" <<'PY'
-import json, socket, statistics, subprocess, sys, time
-sock_path, port, repeats, traioctl = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+python3 - "$SOCK" "$PORT" "$REPEATS" "$TRAIOCTL" "$TRAIOD_PID" <<'PY'
+import json, os, socket, statistics, subprocess, sys, time
+sock_path, port, repeats, traioctl, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+
+def cpu_seconds():  # traiod's user + system time: what the scrapes cost it, whatever the load
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def op():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -114,12 +121,14 @@ def ctl():
 
 for name, fn in (("op", op), ("http", http), ("ctl", ctl)):
     samples, text = [], ""
+    cpu0 = cpu_seconds()
     for _ in range(repeats):
         seconds, text = fn()
         samples.append(seconds * 1000)
+    cpu_ms = (cpu_seconds() - cpu0) * 1000 / repeats
     series = sum(1 for line in text.splitlines() if line.startswith("traio_job_cpu_seconds_total{"))
     lag = [l for l in text.splitlines() if l.startswith("traio_event_loop_lag_seconds ")]
     print(f"{name:5s} samples_ms={' '.join(f'{s:.1f}' for s in samples)}")
     print(f"{name:5s} median_ms={statistics.median(samples):.1f} max_ms={max(samples):.1f} "
-          f"bytes={len(text)} job_cpu_series={series} {lag[0] if lag else ''}")
+          f"traiod_cpu_ms_per_scrape={cpu_ms:.1f} bytes={len(text)} job_cpu_series={series} {lag[0] if lag else ''}")
 PY

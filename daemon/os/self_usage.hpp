@@ -12,7 +12,7 @@ struct SelfUsage {
   double cpu_seconds = 0;           // user + system
   std::uint64_t resident_bytes = 0;
   std::uint64_t virtual_bytes = 0;
-  std::optional<std::uint64_t> open_fds;  // entries of /proc/self/fd
+  std::optional<std::uint64_t> open_fds;  // entries of /proc/self/fd: not read (too dear at 10,000 jobs)
   std::uint64_t max_fds = 0;        // RLIMIT_NOFILE (soft)
   double start_time_seconds = 0;    // since the Unix epoch
 };

@@ -7,6 +7,10 @@
 namespace traio {
 
 void append_label_value(std::string& out, std::string_view value) {
+  if (value.find_first_of("\\\"\n") == std::string_view::npos) {  // node paths: nothing to escape
+    out += value;
+    return;
+  }
   for (char c : value) {
     switch (c) {
       case '\\': out += "\\\\"; break;

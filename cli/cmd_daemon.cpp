@@ -86,8 +86,9 @@ void add_daemon_commands(CLI::App& app, Commands& commands) {
 
 void add_later_commands(CLI::App& app, Commands& commands) {
   // SPEC §6 lists them; until they exist they fail as a usage error, nothing is sent.
-  for (const char* verb : {"pause", "resume", "top",
-                           "metrics"}) {
+  for (const char* verb : {"pause", "resume", "top"}) {
+    // A verb whose own group was added since (before this, in main) is no longer reserved.
+    if (!app.get_subcommands([verb](const CLI::App* s) { return s->get_name() == verb; }).empty()) continue;
     auto* sub = app.add_subcommand(verb, "(not supported yet)");
     sub->prefix_command();  // whatever follows is its own business, not a parse error
     sub->group("Later (SPEC §6)");

@@ -9,6 +9,7 @@
 
 #include "common/json_limits.hpp"
 #include "config/json_fields.hpp"
+#include "config/metrics_listen.hpp"
 
 namespace traio {
 
@@ -130,6 +131,16 @@ bool read_defaults(std::string_view key, const json& v, const std::string& p, Fi
   return true;
 }
 
+bool read_metrics(std::string_view key, const json& v, const std::string& p, FieldErrors& e,
+                  DaemonConfig::Metrics& m) {
+  if (key != "listen") return false;
+  if (auto text = read_string(v, p, e)) {
+    if (auto listen = parse_metrics_listen(*text); !listen) e.add(p, listen.error().message);
+    else m.listen = *text;
+  }
+  return true;
+}
+
 bool read_top_level(std::string_view key, const json& v, const std::string& p, FieldErrors& e, DaemonConfig& c) {
   auto section = [&](auto read, auto& target) {
     for_each_field(v, p, e, [&](std::string_view k, const json& value, const std::string& kp) {
@@ -150,7 +161,7 @@ bool read_top_level(std::string_view key, const json& v, const std::string& p, F
       else e.add(p, fmt::format("expected \"debug\", \"info\", \"warning\" or \"error\", got {}", json_excerpt(v)));
     }
   } else if (key == "metrics") {
-    e.add(p, "not supported yet");
+    section(read_metrics, c.metrics);
   } else {
     return false;
   }

@@ -45,6 +45,9 @@ struct DaemonConfig {
   } limits;
   std::string boot_dir;          // default: /etc/traio/boot.d (root) or ~/.config/traio/boot.d
   LogLevel log_level = LogLevel::Info;
+  struct Metrics {
+    std::string listen;          // SPEC §6: the HTTP endpoint (config/metrics_listen.hpp); empty: none
+  } metrics;
 };
 
 // Defaults that depend on who runs the daemon (root or not) and its environment.

@@ -132,6 +132,7 @@ std::size_t Supervisor::running_jobs() const {
 // --- reports --------------------------------------------------------------------
 
 void Supervisor::job_started(NodeId id, std::optional<int> pid) {
+  ++counters_.job_starts;
   report([id, pid](const Now& now, ScopeTree& tree, Effects& out) { tree.on_job_started(now, id, pid, out); });
 }
 
@@ -140,6 +141,7 @@ void Supervisor::job_ready(NodeId id) {
 }
 
 void Supervisor::job_exited(NodeId id, ExitInfo exit) {
+  if (exit.kind == ExitKind::StartFailed) ++counters_.start_failures;
   report([id, exit = std::move(exit)](const Now& now, ScopeTree& tree, Effects& out) {
     tree.on_job_exited(now, id, exit, out);
   });
@@ -150,6 +152,7 @@ void Supervisor::job_signalled(NodeId id, int signo) {
 }
 
 void Supervisor::job_ready_failed(NodeId id, std::string why) {
+  ++counters_.ready_failures;
   report([id, why = std::move(why)](const Now& now, ScopeTree& tree, Effects& out) {
     tree.on_ready_failed(now, id, why, out);
   });
@@ -319,6 +322,8 @@ void Supervisor::stop_job(NodeId id) {
 }
 
 void Supervisor::publish(const LifecycleEvent& event) {
+  if (event.kind == EventKind::Restarting) ++counters_.restarts;
+  if (event.kind == EventKind::Done) counters_.count_ended(event.outcome);
   if (event.kind == EventKind::Done) {
     log(LogLevel::Info, "{}: done, {}{}{}", event.path, to_string(event.outcome), event.message.empty() ? "" : ": ",
         event.message);

@@ -16,6 +16,7 @@
 #include "config/daemon_config.hpp"
 #include "daemon/core/scope_tree.hpp"
 #include "daemon/runners/job_reports.hpp"
+#include "daemon/runners/run_counters.hpp"
 
 namespace traio {
 
@@ -83,6 +84,8 @@ class Supervisor : private JobReports {
 
   // Jobs whose runner is still busy (processes not reaped yet, sleeps not ended).
   std::size_t running_jobs() const;
+  // Starts, failures, restarts and ends seen since the daemon started (metrics).
+  const RunCounters& counters() const { return counters_; }
 
   // `traioctl signal`: `signo` to the processes of job `id`. Not a stop: the node's state
   // does not change and sent_signal is not recorded. not_found when it runs no process.
@@ -142,6 +145,7 @@ class Supervisor : private JobReports {
   std::deque<Effect> backlog_;   // effects not carried out yet, in order
   std::deque<Report> reports_;   // runner reports that arrived while applying
   std::function<void()> on_shutdown_done_;
+  RunCounters counters_;
 };
 
 }  // namespace traio

@@ -22,17 +22,21 @@ Daemon::Daemon(asio::io_context& io, DaemonConfig config, StopSignals signals)
       config_(std::move(config)),
       supervisor_(io, config_, config_.socket.path),
       heap_trim_(io),
+      metrics_(io, supervisor_),
       context_{io, config_, supervisor_, events_, [this] { request_stop(); }, [this] { return commit_journal(); },
                [this] { return journal_ready(); }, heap_trim_},
       server_(context_),
       signals_(io),
       systemd_(io),
-      signal_mode_(signals) {}
+      signal_mode_(signals) {
+  context_.metrics = &metrics_;
+}
 
 void Daemon::start() {
   // Subscribed before anything can happen, so the ring holds every event from the start.
   ring_listener_ = supervisor_.subscribe([this](const LifecycleEvent& event) { events_.push(event); });
   server_.start();
+  start_metrics_http();
   // After the socket: a second daemon on it has been refused, not let kill our jobs. Before
   // the loop runs: no request is served before the old run's leftovers are gone.
   open_journal();
@@ -52,6 +56,20 @@ void Daemon::start() {
   systemd_.start_updates([this] {
     return (phase_ == DaemonPhase::Stopping ? "stopping: " : "") + status_line();
   });
+}
+
+// SPEC §6 "Watching". A listener that cannot be had stops the start, as a bad socket does;
+// the control socket made just before goes with it.
+void Daemon::start_metrics_http() {
+  if (config_.metrics.listen.empty()) return;
+  metrics_http_ = std::make_unique<MetricsHttp>(io_, metrics_);
+  try {
+    metrics_http_->start(config_.metrics.listen);
+  } catch (const std::runtime_error&) {
+    if (!server_.socket_activated()) remove_socket_file(config_.socket.path);
+    throw;
+  }
+  log(LogLevel::Info, "metrics on {}", metrics_http_->where());
 }
 
 void Daemon::open_journal() {
@@ -163,6 +181,7 @@ void Daemon::on_sessions_closed() {
   signals_.cancel(ignored);
   supervisor_.unsubscribe(ring_listener_);
   systemd_.stop();
+  if (metrics_http_) metrics_http_->stop();
   if (!server_.socket_activated()) remove_socket_file(config_.socket.path);
   log(LogLevel::Info, "stopped");
   // Posted last: the ops woken by the closing sessions finish before the loop stops.

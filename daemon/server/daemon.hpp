@@ -12,6 +12,8 @@
 #include "daemon/server/event_ring.hpp"
 #include "daemon/server/journal.hpp"
 #include "daemon/server/journal_recovery.hpp"
+#include "daemon/server/metrics_http.hpp"
+#include "daemon/server/metrics_service.hpp"
 #include "daemon/server/server.hpp"
 #include "daemon/server/server_context.hpp"
 #include "daemon/server/systemd.hpp"
@@ -48,6 +50,7 @@ class Daemon {
 
  private:
   void open_journal();
+  void start_metrics_http();
   Status commit_journal();
   Status journal_ready();
   void wait_signal();
@@ -63,6 +66,8 @@ class Daemon {
   RecoveryReport recovery_;
   EventRing events_;
   HeapTrim heap_trim_;
+  MetricsService metrics_;
+  std::unique_ptr<MetricsHttp> metrics_http_;  // with config metrics.listen
   ServerContext context_;
   Server server_;
   boost::asio::signal_set signals_;

@@ -44,6 +44,7 @@ constexpr OpEntry kOps[] = {
     {"wait", nullptr, op_wait, OpKind::Acts},  // --claim claims the outcome
     {"events", nullptr, op_events, OpKind::Query},
     {"signal", op_signal, nullptr, OpKind::Acts},
+    {"metrics", nullptr, op_metrics, OpKind::Query},
 };
 
 void reply(Session& session, std::int64_t id, const OpResult& result) {

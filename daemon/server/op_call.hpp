@@ -57,5 +57,7 @@ boost::asio::awaitable<OpResult> op_logs(OpCall call);
 boost::asio::awaitable<OpResult> op_wait(OpCall call);
 // ops_events.cpp
 boost::asio::awaitable<OpResult> op_events(OpCall call);
+// ops_metrics.cpp
+boost::asio::awaitable<OpResult> op_metrics(OpCall call);
 
 }  // namespace traio

@@ -12,6 +12,8 @@
 
 namespace traio {
 
+class MetricsService;
+
 struct ServerContext {
   boost::asio::io_context& io;
   const DaemonConfig& config;
@@ -26,6 +28,8 @@ struct ServerContext {
   std::function<Status()> journal_ready;
   // Told of large requests and replies once they are freed.
   HeapTrim& heap_trim;
+  // The `metrics` op's scrapes (SPEC §6 "Watching"); null where nothing keeps them.
+  MetricsService* metrics = nullptr;
 };
 
 // Unsubscribes a Supervisor listener when an op's coroutine ends, however it ends.

@@ -38,7 +38,7 @@ _traioctl() {
 
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
                     ping version shutdown bridge
-                    restart retry"
+                    restart retry metrics"
     local global_opts="--socket --host --remote-socket --remote-traioctl --json --help"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
@@ -112,6 +112,7 @@ _traioctl() {
         events) opts="--follow -f"; args=node ;;
         ping | version | shutdown) ;;
         bridge) ;;
+        metrics) ;;
         *) return ;;
     esac
 

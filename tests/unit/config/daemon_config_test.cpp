@@ -102,7 +102,7 @@ TEST_CASE("daemon config: unknown keys and wrong types name the key path, all co
     "logs": {"keep": "5", "max_bytes": "10 parsecs"},
     "limits": {"depth": 100000, "request_bytes": "1TiB", "connections": 0, "nodes": 1.5},
     "defaults": {"stop": {"signal": "NOPE"}, "restart": {"backoff": {"initial": "0s", "jitter": 1}, "max": 3}},
-    "state_dir": "relative", "log_level": "verbose", "metrics": {"listen": "127.0.0.1:9101"}})"));
+    "state_dir": "relative", "log_level": "verbose", "metrics": {"listen": "10.0.0.1:9101"}})"));
   CHECK(has(errs, "sockets: unknown field"));
   CHECK(has(errs, "socket.mode: expected octal string like \"0660\", got number"));
   CHECK(has(errs, "socket.owner: unknown field"));
@@ -119,7 +119,9 @@ TEST_CASE("daemon config: unknown keys and wrong types name the key path, all co
   CHECK(has(errs, "defaults.restart.max: unknown field"));
   CHECK(has(errs, "state_dir: must be an absolute path, got \"relative\""));
   CHECK(has(errs, "log_level: expected \"debug\", \"info\", \"warning\" or \"error\", got \"verbose\""));
-  CHECK(has(errs, "metrics: not supported yet"));
+  CHECK(has(errs, "metrics.listen: '10.0.0.1' is not a loopback address: the metrics endpoint has no "
+                  "authentication, so it listens on 127.0.0.1, [::1] or a Unix socket path only (put a proxy in "
+                  "front to serve it further)"));
   CHECK(errs.size() == 17);
   CHECK(has(errors_of(json::array()), "expected object, got array"));
   CHECK(has(errors_of({{"socket", "/x"}}), "socket: expected object, got string"));

@@ -98,7 +98,7 @@ _traioctl() {
         fork) opts="--scope --name --timeout --master --no-bubble --no-await --max-parallel" ;;
         run) opts="--scope --follow --exit-code"; args=file ;;
         finalize) args=scope ;;
-        cancel) opts="--reason"; args=node ;;
+        cancel) opts="--reason --force"; args=node ;;
         timeout) args=node_then_duration ;;
         limit) args=scope ;;
         scale) args=scope ;;

@@ -195,6 +195,8 @@ inline bool is_running(const nlohmann::json& node) { return node["state"] == "ru
 
 // Polls until a process whose command line starts with `marker` shows up.
 bool wait_for_process(const std::string& marker, Millis limit = 5s);
+// A TCP port on 127.0.0.1 that nothing listens on at the time of asking (bound to 0, closed).
+int free_port();
 bool process_exists(pid_t pid);
 // The path where the test binaries run traioctl from (for jobs that call it: rule 12).
 std::string traioctl_bin();

@@ -47,19 +47,6 @@ std::string spawn_json(const Daemon& d, const std::string& file, const json& job
   return d.ok({"spawn", (d.dir() / file).string()});
 }
 
-int unused_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // One HTTP exchange over a raw socket: sends `request` and reads until the daemon closes.
 // nullopt when it cannot connect or the answer does not come within `limit`.
 std::optional<std::string> http_exchange(int fd, const std::string& request, Millis limit = 10s) {
@@ -226,7 +213,7 @@ TEST_CASE("metrics: a job that cannot start is a spawn failure, a ready probe th
 }
 
 TEST_CASE("metrics endpoint over TCP loopback: GET /metrics is Prometheus text -- HEAD, 404, 405 and 431 as HTTP says") {
-  const int port = unused_port();
+  const int port = free_port();
   Daemon d(DaemonOptions(json{{"metrics", {{"listen", "127.0.0.1:" + std::to_string(port)}}}}.dump()));
   spawn_json(d, "one.json", {{"name", "one"}, {"argv", {"sleep", "41.03"}}});
 
@@ -270,7 +257,7 @@ TEST_CASE("metrics endpoint over a Unix socket path: GET /metrics answers, the f
 }
 
 TEST_CASE("metrics endpoint: a client that sends nothing is closed after its timeout, and others are served meanwhile") {
-  const int port = unused_port();
+  const int port = free_port();
   Daemon d(DaemonOptions(json{{"metrics", {{"listen", "127.0.0.1:" + std::to_string(port)}}}}.dump()));
   int idle = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};

@@ -23,20 +23,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// A loopback port nobody listens on right now (bound to 0, then closed).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // An HTTP server on 127.0.0.1:`port` that answers 503 for `unready_s` seconds after it
 // listens, then 200; each 503 it sends adds a line to `count_file`.
 json http_server_argv(int port, double unready_s, const fs::path& count_file) {

@@ -17,20 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// A loopback port nobody listens on right now (bound to 0, then closed).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // A python server that starts listening on `port` after `delay_s`, then waits.
 json listener_argv(int port, double delay_s) {
   return json::array({"python3", "-c",

@@ -69,40 +69,47 @@ void ScopeTree::cleanup_outcome(Node& child, Node& scope) {
 // app must stop before the app, and each rule alone would deadlock the other.
 void ScopeTree::stop_order_next(const Now& now, Node& scope, Effects& out) {
   if (scope.state != NodeState::Cancelling) return;
-  std::vector<Node*> live;
+  // Every child still in the tree, ended ones too: a db that an awaited app needed stays in
+  // the app's group after the app is gone, so it still stops before the lone ones.
+  std::vector<Node*> kids;
+  bool any_held = false;
   for (NodeId id : scope.children) {
     auto it = nodes_.find(id);
-    if (it != nodes_.end() && it->second.is_live()) live.push_back(&it->second);
+    if (it == nodes_.end()) continue;
+    kids.push_back(&it->second);
+    any_held = any_held || (it->second.is_live() && is_held_for_order(it->second));
   }
-  if (std::none_of(live.begin(), live.end(), [](const Node* c) { return is_held_for_order(*c); })) return;
-  // Union-find over the live children that are not cleanup ones, joined by `after`.
+  if (!any_held) return;
+  // Union-find over the children that are not cleanup ones, joined by `after`.
   std::unordered_map<NodeId, std::size_t> index;
-  for (std::size_t i = 0; i < live.size(); ++i) index.emplace(live[i]->id, i);
-  std::vector<std::size_t> group(live.size());
+  for (std::size_t i = 0; i < kids.size(); ++i) index.emplace(kids[i]->id, i);
+  std::vector<std::size_t> group(kids.size());
   std::iota(group.begin(), group.end(), 0);
   auto root = [&](std::size_t i) {
     while (group[i] != i) i = group[i] = group[group[i]];
     return i;
   };
-  std::vector<bool> depended_on(live.size(), false);
-  for (std::size_t i = 0; i < live.size(); ++i) {
-    for (const AfterLink& link : live[i]->after_links) {
+  std::vector<bool> depended_on(kids.size(), false);
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    for (const AfterLink& link : kids[i]->after_links) {
       auto dep = index.find(link.id);
       if (dep == index.end()) continue;
-      if (has_started(*live[i])) depended_on[dep->second] = true;  // a started dependent holds it
-      if (!live[i]->flags.cleanup && !live[dep->second]->flags.cleanup) group[root(i)] = root(dep->second);
+      // A live dependent that has started holds what it depends on.
+      if (kids[i]->is_live() && has_started(*kids[i])) depended_on[dep->second] = true;
+      if (!kids[i]->flags.cleanup && !kids[dep->second]->flags.cleanup) group[root(i)] = root(dep->second);
     }
   }
-  std::vector<bool> awaited_group(live.size(), false);
-  for (std::size_t i = 0; i < live.size(); ++i)
-    if (counts_as_awaited(*live[i])) awaited_group[root(i)] = true;
-  const bool awaited_left =
-      std::any_of(live.begin(), live.end(), [](const Node* c) { return !c->flags.cleanup && counts_as_awaited(*c); });
+  std::vector<bool> awaited_group(kids.size(), false);
+  for (std::size_t i = 0; i < kids.size(); ++i)
+    if (counts_as_awaited(*kids[i])) awaited_group[root(i)] = true;
+  bool first_groups_left = false;  // a live member of a group holding an awaited child
+  for (std::size_t i = 0; i < kids.size(); ++i)
+    if (kids[i]->is_live() && !kids[i]->flags.cleanup && awaited_group[root(i)]) first_groups_left = true;
   const std::string reason = "scope " + scope.path + " is ending";
-  for (std::size_t i = 0; i < live.size(); ++i) {
-    Node& c = *live[i];
-    if (!is_held_for_order(c) || depended_on[i]) continue;
-    if (!awaited_group[root(i)] && awaited_left) continue;  // a group of non-awaited children alone: last
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    Node& c = *kids[i];
+    if (!c.is_live() || !is_held_for_order(c) || depended_on[i]) continue;
+    if (!awaited_group[root(i)] && first_groups_left) continue;  // a group of non-awaited children alone: last
     rule7_cancel(now, c, Outcome::Cancelled, reason, nullptr, out);
   }
 }

@@ -32,6 +32,9 @@ ScopeTree::Intensity ScopeTree::supervise_count_restart(const Now& now, Node& sc
 void ScopeTree::supervise_restart_siblings(const Now& now, Node& scope, const Node& trigger, Effects& out) {
   const SuperviseStrategy strategy = scope.supervision->spec.strategy;
   if (strategy == SuperviseStrategy::OneForOne || !trigger.restart.next_attempt) return;
+  // An ending scope restarts no sibling: those it still holds (a cleanup child restarting,
+  // a reverse stop order) are about to stop for good.
+  if (scope.state != NodeState::Open && scope.state != NodeState::Finalized) return;
   const std::string reason =
       "restarting with " + trigger.path + " (" + std::string(to_string(strategy)) + ")";
   bool after_trigger = false;

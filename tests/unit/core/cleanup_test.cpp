@@ -191,6 +191,20 @@ TEST_CASE("stop_order reverse: dependents stop first, then what they depend on, 
   CHECK(h.state("/s") == NodeState::Done);
 }
 
+TEST_CASE("stop_order reverse: a lone non-awaited child waits for a non-awaited db that an awaited app needed") {
+  TreeHarness h;
+  h.submit("/", reverse_scope({node_of(process_job("db", flags(false, true, false))),
+                               node_of(after(process_job("app"), "db")),
+                               node_of(process_job("exporter", flags(false, true, false)))}));
+  for (const char* p : {"/s/db", "/s/app", "/s/exporter"}) h.started(p);
+  h.cancel("/s");
+  CHECK(h.stops_in(h.take()) == std::vector<NodeId>{h.id("/s/app")});
+  h.killed("/s/app", 15);
+  CHECK(h.stops_in(h.take()) == std::vector<NodeId>{h.id("/s/db")});  // not the exporter yet
+  h.killed("/s/db", 15);
+  CHECK(h.stops_in(h.take()) == std::vector<NodeId>{h.id("/s/exporter")});
+}
+
 TEST_CASE("stop_order reverse: a non-awaited sidecar after an awaited app stops before the app") {
   TreeHarness h;
   h.submit("/", reverse_scope({node_of(process_job("app")),

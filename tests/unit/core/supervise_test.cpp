@@ -110,6 +110,29 @@ TEST_CASE("supervise: a cancel while a sibling stops to restart ends it for good
   CHECK(h.outcome("/s") == Outcome::Cancelled);
 }
 
+TEST_CASE("supervise: a child restarting while its scope ends takes no sibling along") {
+  TreeHarness h;
+  NodeSpec s = scope_of("s", {node_of(supervised("a")), node_of(supervised("b"))});
+  auto& scope = std::get<ScopeSpec>(s.node);
+  scope.supervise = SuperviseSpec{SuperviseStrategy::OneForAll, 5, 1min};
+  scope.stop_order = StopOrder::Reverse;
+  scope.children[1] = node_of([] {
+    JobSpec b = supervised("b");
+    b.after.push_back(AfterSpec{"a", AfterWhen::Started});
+    return b;
+  }());
+  h.submit("/", s);
+  h.started("/s/a");
+  h.started("/s/b");
+  h.cancel("/s");  // reverse: b stops first, a is held
+  auto batch = h.take();
+  REQUIRE(h.stops_in(batch) == std::vector<NodeId>{h.id("/s/b")});
+  h.exited("/s/a", 1);  // a crashes while held: it may restart, but stops nothing to do so
+  batch = h.take();
+  CHECK(h.at("/s/b").run.restart_with_sibling == false);
+  CHECK(h.stops_in(batch).empty());
+}
+
 TEST_CASE("supervise: more than intensity restarts within the period fail the child and the scope") {
   TreeHarness h;
   supervised_scope(h, SuperviseStrategy::OneForOne, 2, 1min);

@@ -175,6 +175,8 @@ TEST_CASE("restart: another uid may not restart root's node, and root's restart 
   REQUIRE_MESSAGE(restarted.code == 0, restarted.describe());
   REQUIRE(d.inspect_until(theirs, is_running)["state"] == "running");
   CHECK(d.inspect(theirs)["owner_uid"] == kNobody);
+  // `running` comes before the exec: wait until the program is really there.
+  REQUIRE(wait_for_process("sleep 33.72"));
   auto pids = processes_with_cmdline("sleep 33.72");
   REQUIRE(pids.size() == 1);
   CHECK(uid_of_process(pids[0]) == kNobody);

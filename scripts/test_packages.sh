@@ -20,8 +20,13 @@ fi
 restore_policy() { ((own_policy)) && rm -f "$policy"; return 0; }
 trap restore_policy EXIT
 
+# A machine that had sshd before keeps it as it was: only a server this script installed
+# is stopped (a developer's own sshd must not go down because they ran the tests).
+had_server=0
+dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install ok installed' && had_server=1
+
 bash scripts/ensure_packages.sh "${packages[@]}"
 
-if [[ $(id -u) -eq 0 && -d /run/systemd/system ]]; then
+if [[ $had_server -eq 0 && $(id -u) -eq 0 && -d /run/systemd/system ]]; then
   systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
 fi

@@ -10,13 +10,15 @@ namespace {
 using namespace spec_test;
 
 TEST_CASE("supervise spec: strategy, intensity and period are read, each with a default") {
-  const auto& full = std::get<ScopeSpec>(
-      parse_ok(R"({"supervise": {"strategy": "rest_for_one", "intensity": 2, "period": "10s"}, "children": []})").node);
+  const NodeSpec full_tree =
+      parse_ok(R"({"supervise": {"strategy": "rest_for_one", "intensity": 2, "period": "10s"}, "children": []})");
+  const auto& full = std::get<ScopeSpec>(full_tree.node);
   REQUIRE(full.supervise);
   CHECK(full.supervise->strategy == SuperviseStrategy::RestForOne);
   CHECK(full.supervise->intensity == 2);
   CHECK(full.supervise->period == std::chrono::seconds(10));
-  const auto& bare = std::get<ScopeSpec>(parse_ok(R"({"supervise": {}, "children": []})").node);
+  const NodeSpec bare_tree = parse_ok(R"({"supervise": {}, "children": []})");
+  const auto& bare = std::get<ScopeSpec>(bare_tree.node);
   REQUIRE(bare.supervise);
   CHECK(bare.supervise->strategy == SuperviseStrategy::OneForOne);
   CHECK(bare.supervise->intensity == 5);

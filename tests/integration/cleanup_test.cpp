@@ -1,8 +1,6 @@
 // SPEC §6 "Cleanup and stop order" end to end: a cleanup child runs when its scope ends
 // and `wait` returns after it; `stop_order: reverse` stops the app before its db; `cancel
 // --force` ends a cleanup that is running.
-#include <thread>
-
 #include <doctest/doctest.h>
 
 #include "tests/integration/harness.hpp"
@@ -20,8 +18,7 @@ json service(const std::string& name, const std::filesystem::path& log) {
 }
 
 void wait_running(const Daemon& d, const std::string& path) {
-  const auto limit = Clock::now() + 10s;  // `traioctl run` may not have submitted the tree yet
-  while (d.ctl({"inspect", path}).code != 0 && Clock::now() < limit) std::this_thread::sleep_for(20ms);
+  REQUIRE(d.wait_for_node(path));
   auto node = d.inspect_until(path, [](const json& n) { return n["pid"].is_number(); }, 10s);
   REQUIRE_MESSAGE(node["pid"].is_number(), node.dump());
 }

@@ -16,15 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-bool wait_for_file(const fs::path& path, Millis limit = 5s) {
-  const auto until = Clock::now() + limit;
-  while (!fs::exists(path)) {
-    if (Clock::now() > until) return false;
-    ::usleep(20'000);
-  }
-  return true;
-}
-
 // A job that writes "$A $B" to `out`.
 json printing_job(const std::string& name, const fs::path& out) {
   return {{"name", name}, {"argv", {"sh", "-c", "printf '%s %s' \"$A\" \"$B\" > " + out.string()}}};

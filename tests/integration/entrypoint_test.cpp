@@ -38,15 +38,6 @@ json sh_job(const std::string& name, const std::string& script) {
   return {{"name", name}, {"argv", {"sh", "-c", script}}};
 }
 
-bool wait_for_file(const fs::path& path, Millis limit = 5s) {
-  const auto until = Clock::now() + limit;
-  while (!fs::exists(path)) {
-    if (Clock::now() > until) return false;
-    ::usleep(20'000);
-  }
-  return true;
-}
-
 // The exit status of a traiod that ends by itself (generously bounded: a loaded machine).
 int exit_status(Traiod& traiod) { return traiod.stop(0, 10s); }
 

@@ -250,6 +250,15 @@ bool wait_for_process(const std::string& marker, Millis limit) {
   return true;
 }
 
+bool wait_for_file(const std::filesystem::path& path, Millis limit) {
+  const auto until = Clock::now() + limit;
+  while (!std::filesystem::exists(path)) {
+    if (Clock::now() > until) return false;
+    ::usleep(20'000);
+  }
+  return true;
+}
+
 bool process_exists(pid_t pid) {
   // A zombie still has a /proc entry but no memory: count it as gone only once reaped.
   return ::kill(pid, 0) == 0 || errno != ESRCH;

@@ -114,6 +114,8 @@ class Daemon {
 
   // `inspect --json PATH` as a node object; fails the test when it does not answer.
   nlohmann::json inspect(const std::string& path) const;
+  // Polls until `path` resolves (a `traioctl run` may not have submitted its tree yet).
+  bool wait_for_node(const std::string& path, Millis limit = 10s) const;
   // Polls until `pred(node)` holds (or `limit` passes); returns the last node seen.
   template <class Pred>
   nlohmann::json inspect_until(const std::string& path, Pred pred, Millis limit = 5s) const;
@@ -197,6 +199,8 @@ inline bool is_running(const nlohmann::json& node) { return node["state"] == "ru
 bool wait_for_process(const std::string& marker, Millis limit = 5s);
 // A TCP port on 127.0.0.1 that nothing listens on at the time of asking (bound to 0, closed).
 int free_port();
+// Polls until `path` exists (or `limit` passes).
+bool wait_for_file(const std::filesystem::path& path, Millis limit = 5s);
 bool process_exists(pid_t pid);
 // The path where the test binaries run traioctl from (for jobs that call it: rule 12).
 std::string traioctl_bin();

@@ -131,6 +131,15 @@ std::unique_ptr<Proc> Daemon::ctl_async(const std::vector<std::string>& args, co
   return std::make_unique<Proc>(argv, ctl_env(env));
 }
 
+bool Daemon::wait_for_node(const std::string& path, Millis limit) const {
+  const auto until = Clock::now() + limit;
+  while (ctl({"inspect", path}).code != 0) {
+    if (Clock::now() > until) return false;
+    ::usleep(20'000);
+  }
+  return true;
+}
+
 nlohmann::json Daemon::inspect(const std::string& path) const {
   CtlResult r = ctl({"--json", "inspect", path});
   REQUIRE_MESSAGE(r.code == 0, "inspect ", path, ": ", r.describe());

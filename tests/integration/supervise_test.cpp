@@ -1,7 +1,5 @@
 // SPEC §6 "Supervision strategy" end to end: which siblings a restart takes along (checked
 // by pid), and a restart storm beyond the scope's intensity failing the scope.
-#include <thread>
-
 #include <doctest/doctest.h>
 
 #include "tests/integration/harness.hpp"
@@ -34,8 +32,7 @@ struct Pids {
 };
 
 Pids pids_of(const Daemon& d) {
-  const auto limit = Clock::now() + 10s;  // `traioctl run` may not have submitted the tree yet
-  while (d.ctl({"inspect", "/sup/d"}).code != 0 && Clock::now() < limit) std::this_thread::sleep_for(20ms);
+  REQUIRE(d.wait_for_node("/sup/d"));
   auto pid = [&](const char* p) {
     auto node = d.inspect_until(std::string("/sup/") + p, [](const json& n) { return n["pid"].is_number(); }, 10s);
     REQUIRE_MESSAGE(node["pid"].is_number(), p);

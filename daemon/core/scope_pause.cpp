@@ -81,7 +81,10 @@ Status ScopeTree::resume(const Now& now, NodeId id, Effects& out) {
   if (found == nullptr) return Error{ErrorCode::NotFound, "no node #" + std::to_string(id)};
   if (id == kRootId) return Error{ErrorCode::InvalidRequest, "the root scope is never paused: resume a node in it"};
   if (found->is_done()) return Error{ErrorCode::ScopeClosed, found->path + " has already ended"};
+  const NodeId parent = found->parent;
   resume_one(now, node(id), out);
+  // A queued child that was held by its own pause competes for its scope's slots again.
+  if (parent != kNoNode && node(parent).is_live()) queue_fill(now, node(parent), out);
   trim_history(out);
   return ok_status();
 }

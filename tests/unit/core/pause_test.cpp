@@ -93,6 +93,34 @@ TEST_CASE("pause: a paused max_parallel scope starts no queued child when a runn
   CHECK(h.state("/t/j1") == NodeState::Running);
 }
 
+TEST_CASE("pause: a queued job paused itself is skipped when a slot frees -- it takes one once resumed") {
+  TreeHarness h;
+  h.submit("/", limited("t", 1, 3));
+  h.take();
+  REQUIRE(pause(h, "/t/j1").ok());
+  CHECK(h.state("/t/j1") == NodeState::Queued);
+  h.exited("/t/j0", 0);
+  auto batch = h.take();
+  CHECK(TreeHarness::count<StartJob>(batch, h.id("/t/j1")) == 0);
+  CHECK(TreeHarness::count<StartJob>(batch, h.id("/t/j2")) == 1);
+  REQUIRE(resume(h, "/t/j1").ok());
+  CHECK(h.take().size() == 1);  // the resumed event only: the slot is taken
+  h.exited("/t/j2", 0);
+  CHECK(TreeHarness::count<StartJob>(h.take(), h.id("/t/j1")) == 1);
+}
+
+TEST_CASE("pause: a queued job paused itself starts on resume when a slot is free") {
+  TreeHarness h;
+  h.submit("/", limited("t", 1, 2));
+  h.take();
+  REQUIRE(pause(h, "/t/j1").ok());
+  h.exited("/t/j0", 0);
+  CHECK(TreeHarness::count<StartJob>(h.take(), h.id("/t/j1")) == 0);
+  REQUIRE(resume(h, "/t/j1").ok());
+  CHECK(TreeHarness::count<StartJob>(h.take(), h.id("/t/j1")) == 1);
+  CHECK(h.state("/t/j1") == NodeState::Running);
+}
+
 TEST_CASE("pause: a child spawned into a paused scope is held, queued, until resume") {
   TreeHarness h;
   h.fork("/", "s");

@@ -35,6 +35,7 @@ void add_daemon_commands(CLI::App& app, Commands& commands);   // ping, version,
 void add_bridge_command(CLI::App& app, Commands& commands);    // bridge (SPEC §6 "Remote")
 void add_rerun_commands(CLI::App& app, Commands& commands);    // restart, retry
 void add_metrics_command(CLI::App& app, Commands& commands);   // metrics
+void add_pause_commands(CLI::App& app, Commands& commands);    // pause, resume
 void add_later_commands(CLI::App& app, Commands& commands);    // §6 verbs not supported yet
 
 // `--exit-code child` as CLI11 sees it: the option's value, "" when absent.

@@ -120,6 +120,12 @@ std::string unmet_after_names(const json& node) {
 
 std::string state_text(const json& node, WallClock::time_point now) {
   const std::string state = scalar_text(node.value("state", json()));
+  // SPEC §6 pause: a paused scope keeps its state (open or finalized) and says it is paused.
+  if (node.value("paused", false) && node.value("type", "") == "scope" && state != "done") {
+    json plain = node;
+    plain.erase("paused");
+    return "paused, " + state_text(plain, now);
+  }
   if (auto start = node.find("start_at"); state == "pending" && start != node.end() && start->is_string()) {
     auto at = parse_rfc3339(start->get<std::string>());  // SPEC §6 `delay`
     if (at) return "pending (delayed, starts in " + format_countdown(std::chrono::duration_cast<std::chrono::milliseconds>(*at - now)) + ")";

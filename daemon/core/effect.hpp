@@ -78,8 +78,19 @@ struct DisarmDelay {
   NodeId id;
 };
 
+// SPEC §6 `pause`: freeze the job's processes (cgroup.freeze, else SIGSTOP to its process
+// group). Harmless for a job that runs no process (a sleep, a restart backoff).
+struct FreezeJob {
+  NodeId id;
+};
+
+// SPEC §6 `resume`: thaw what FreezeJob froze. Harmless for a job that is not frozen.
+struct ThawJob {
+  NodeId id;
+};
+
 using Effect = std::variant<StartJob, StopJob, ArmDeadline, DisarmDeadline, EmitEvent, ForgetNode, ScheduleRestart,
-                            CancelRestart, StartProbe, StopProbe, ArmDelay, DisarmDelay>;
+                            CancelRestart, StartProbe, StopProbe, ArmDelay, DisarmDelay, FreezeJob, ThawJob>;
 using Effects = std::vector<Effect>;
 
 }  // namespace traio

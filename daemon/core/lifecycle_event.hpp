@@ -26,6 +26,8 @@ enum class EventKind {
   Released,    // a pending node's dependencies are met: it starts now
   Queued,      // §6: the node waits for a free slot of its scope's max_parallel (message: place)
   LimitSet,    // §6: a scope's max_parallel was changed (message: N or "none")
+  Paused,      // §6: `traioctl pause` reached the node (message: "timers suspended" with --timers)
+  Resumed,     // §6: `traioctl resume` reached the node
 };
 
 std::string_view to_string(EventKind kind);

@@ -45,6 +45,16 @@ struct RestartState {
   std::string last_exit;                      // how the previous run ended, in words
 };
 
+// SPEC §6 `pause`: set by `traioctl pause` on the node or an ancestor. With --timers
+// (`timers`), its own deadline and its restart backoff wait too: what was left of them is
+// kept here and armed again on resume.
+struct PauseState {
+  bool paused = false;
+  bool timers = false;
+  std::optional<Duration> deadline_left;
+  std::optional<Duration> restart_left;
+};
+
 // SPEC §6 supervise on a scope: its strategy, and the restarts of its children within the
 // period (oldest first), counted against its intensity.
 struct Supervision {
@@ -124,6 +134,8 @@ struct Node {
   std::optional<WallTime> start_at_wall;  // the same, for `inspect` and `ps`
 
   SpecSource source;  // the spec as submitted (inspect)
+
+  PauseState pause;  // SPEC §6 `pause`: scope_pause.cpp
 
   // Re-runs (SPEC §6 `restart`, `retry`): the runs of one path are its generations, 1-based.
   // A node added under a name that an ended sibling had (or that the scope's previous

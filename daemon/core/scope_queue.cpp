@@ -27,8 +27,10 @@ bool starts_children(const Node& scope) {
 // and starts, or waits in its scope's queue, held like a pending node.
 void ScopeTree::start_or_queue(const Now& now, Node& n, const ScopeSpec* spec, Effects& out) {
   Node& scope = node(n.parent);
-  // A queue that is not empty has no free slot for a newcomer: it waits its turn.
-  if (has_free_slot(scope) && (!scope.queue || scope.queue->empty())) {
+  // A queue that is not empty has no free slot for a newcomer: it waits its turn. A paused
+  // scope (or a paused child) starts nothing until resumed (scope_pause.cpp).
+  const bool held = pause_holds(scope, n);
+  if (!held && has_free_slot(scope) && (!scope.queue || scope.queue->empty())) {
     n.holds_slot = true;
     ++scope.running_children;
     launch(now, n, spec, out);
@@ -38,6 +40,10 @@ void ScopeTree::start_or_queue(const Now& now, Node& n, const ScopeSpec* spec, E
   if (n.is_scope() && spec != nullptr) n.held_scope = std::make_shared<const ScopeSpec>(*spec);
   if (!scope.queue) scope.queue = std::make_unique<ChildQueue>();
   scope.queue->push(n.id, n.priority);
+  if (held) {
+    emit(now, n, EventKind::Queued, "held: " + (n.pause.paused ? n.path : scope.path) + " is paused", out);
+    return;
+  }
   emit(now, n, EventKind::Queued,
        "waiting for a slot: " + std::to_string(scope.running_children) + " of max_parallel " +
            (scope.max_parallel ? std::to_string(*scope.max_parallel) : std::string("none")) + " running",
@@ -47,13 +53,20 @@ void ScopeTree::start_or_queue(const Now& now, Node& n, const ScopeSpec* spec, E
 // Starts queued children while the scope has free slots. A scope that is ending starts
 // nothing: it cancels its queue instead (rule 7).
 void ScopeTree::queue_fill(const Now& now, Node& scope, Effects& out) {
-  while (starts_children(scope) && scope.queue && !scope.queue->empty() && has_free_slot(scope)) {
+  std::vector<NodeId> paused;  // children paused themselves keep their place, held
+  while (starts_children(scope) && !scope.pause.paused && scope.queue && !scope.queue->empty() &&
+         has_free_slot(scope)) {
     Node& c = node(*scope.queue->pop());
+    if (pause_holds(scope, c)) {
+      paused.push_back(c.id);
+      continue;
+    }
     c.state = c.is_scope() ? NodeState::Open : NodeState::Running;
     c.holds_slot = true;
     ++scope.running_children;
     launch(now, c, nullptr, out);  // a scope's children come from held_scope
   }
+  for (NodeId id : paused) scope.queue->push(id, node(id).priority);
 }
 
 void ScopeTree::queue_leave(const Node& n) {

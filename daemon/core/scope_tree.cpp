@@ -177,6 +177,7 @@ Node& ScopeTree::add_node(const Now& now, Node& parent, const NodeSpec& spec, Ui
   }
   n.timeout = std::visit([](const auto& s) { return s.timeout; }, spec.node);
   n.created_at = now.wall;
+  n.pause.paused = parent.pause.paused;  // held until the scope is resumed (scope_pause.cpp)
   n.owner_uid = owner;
   n.source = spec.source;
   if (const auto* scope = std::get_if<ScopeSpec>(&spec.node)) n.scope_spec = scope_header(*scope);

@@ -70,6 +70,12 @@ class ScopeTree {
   // Raising it starts queued children at once; lowering it stops nothing that runs.
   Status set_max_parallel(const Now& now, NodeId scope, std::optional<std::size_t> max_parallel, Effects& out);
   void claim(NodeId node);
+  // SPEC §6 `traioctl pause`: the node and every live node below it are paused (jobs
+  // frozen, queued children held). `timers`: their deadlines and restart backoffs wait too.
+  // Pausing a paused node changes nothing. scope_pause.cpp.
+  Status pause(const Now& now, NodeId node, bool timers, Effects& out);
+  // SPEC §6 `traioctl resume`: undoes every pause on the node and below it.
+  Status resume(const Now& now, NodeId node, Effects& out);
   // Rule 13: cancel everything; the root ends once every job is reaped.
   void shutdown(const Now& now, Effects& out);
 
@@ -163,6 +169,11 @@ class ScopeTree {
   void queue_leave(const Node& n);
   void queue_release_slot(Node& scope, Node& child);
   void queue_cancel_waiting(const Now& now, Node& scope, const std::string& reason, Effects& out);
+
+  // `pause` (SPEC §6): scope_pause.cpp
+  void pause_one(const Now& now, Node& n, bool timers, Effects& out);
+  void resume_one(const Now& now, Node& n, Effects& out);
+  static bool pause_holds(const Node& scope, const Node& child);
 
   // `delay` (SPEC §6): scope_delay.cpp
   void delay_or_start(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);

@@ -141,6 +141,10 @@ Result<void> CgroupDir::add(pid_t pid) noexcept {
 
 Result<void> CgroupDir::kill_all() noexcept { return write_text(dir_.get(), "cgroup.kill", "1"); }
 
+Result<void> CgroupDir::freeze(bool frozen) noexcept {
+  return write_text(dir_.get(), "cgroup.freeze", frozen ? "1" : "0");
+}
+
 Result<void> CgroupDir::signal_all(int signo) noexcept {
   int failure = 0;
   auto read = for_each_pid([&](pid_t pid) {

@@ -42,6 +42,7 @@ class CgroupDir {
 
   Result<void> add(pid_t pid) noexcept;           // writes cgroup.procs
   Result<void> kill_all() noexcept;              // writes 1 to cgroup.kill (SIGKILL to all)
+  Result<void> freeze(bool frozen) noexcept;      // writes 1 or 0 to cgroup.freeze (SPEC §6 pause)
   Result<void> signal_all(int signo) noexcept;    // kill(2) on each pid of cgroup.procs; ESRCH normal
   // Calls `each` with every pid of cgroup.procs, read at once (no allocation for a few pids).
   template <typename F>

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,6 +47,8 @@ struct ProcessRunner::Job {
   std::unique_ptr<OutputCapture> capture;  // output: capture
   std::unique_ptr<NotifySocket> notify;    // ready: notify; unlinked when the job ends
   bool stopping = false;
+  // SPEC §6 pause: how it was frozen, so that it is thawed the same way.
+  enum class Frozen { No, Cgroup, Stopped } frozen = Frozen::No;
   std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
   int settle_polls = 0;
 };
@@ -510,6 +513,8 @@ void ProcessRunner::stop(NodeId id) {
   Job& job = *it->second;
   job.stopping = true;
   send(id, job, job.spec->stop.signal.value_or(defaults_.stop_signal));
+  // A frozen process holds its stop signal until thawed: thawed after it, it handles it at once.
+  if (job.frozen != Job::Frozen::No) freeze(id, false);
   // rule 7: no waiting on this job here, so 1000 stops all run their graces side by side
   if (!job.grace) job.grace.emplace(io_);
   job.grace->expires_after(job.spec->stop.grace.value_or(defaults_.stop_grace));
@@ -523,6 +528,39 @@ void ProcessRunner::on_grace_expired(NodeId id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end() || it->second->exit) return;
   send(id, *it->second, SIGKILL);
+}
+
+void ProcessRunner::freeze(NodeId id, bool frozen) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->exit) return;
+  Job& job = *it->second;
+  if (!frozen) {
+    switch (std::exchange(job.frozen, Job::Frozen::No)) {
+      case Job::Frozen::No: return;
+      case Job::Frozen::Cgroup:
+        if (auto thawed = job.cgroup.freeze(false); !thawed)
+          log(LogLevel::Error, "job {}: cannot thaw its cgroup: {}", id, thawed.error().message());
+        return;
+      case Job::Frozen::Stopped: (void)job.child.signal_group(SIGCONT); return;
+    }
+    return;
+  }
+  if (job.frozen != Job::Frozen::No || job.stopping) return;
+  if (job.cgroup.valid()) {
+    if (auto done = job.cgroup.freeze(true); done) {
+      job.frozen = Job::Frozen::Cgroup;
+      return;
+    }
+  }
+  if (!said_no_freezer_) {
+    said_no_freezer_ = true;
+    log(LogLevel::Warning, "cgroup freezer unavailable, pausing with SIGSTOP");
+  }
+  if (auto sent = job.child.signal_group(SIGSTOP); !sent) {
+    log(LogLevel::Error, "job {}: cannot stop process group {}: {}", id, job.child.pid(), sent.error().message());
+    return;
+  }
+  job.frozen = Job::Frozen::Stopped;
 }
 
 os::Result<void> ProcessRunner::signal(NodeId id, int signo) {

@@ -64,6 +64,11 @@ class ProcessRunner {
   void start(const ProcessLaunch& launch);
   // Harmless for a job that is not running (never started, already exited, already stopping).
   void stop(NodeId id);
+  // SPEC §6 pause: freezes (or thaws) the job's processes through its cgroup's
+  // cgroup.freeze, or with SIGSTOP (SIGCONT) to its process group when it has no cgroup.
+  // Harmless for a job that runs no process. A frozen job that is stopped is thawed after
+  // its stop signal is sent, so that it handles it.
+  void freeze(NodeId id, bool frozen);
   // `traioctl signal`: `signo` to the job's whole process tree, each process once
   // (os/tree_signal.hpp). No stop: nothing is reported (a job the signal kills ends as if
   // someone else had sent it).
@@ -130,6 +135,7 @@ class ProcessRunner {
   os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
   std::optional<os::CgroupJanitor> janitor_;  // removes ended jobs' leaves; joined before the parent goes
   bool clone_into_cgroup_ = true;  // until the kernel says it cannot (before Linux 5.7)
+  bool said_no_freezer_ = false;   // the SIGSTOP fallback of freeze() is logged once
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;
   std::unordered_map<int, NodeId> by_pid_;  // main pids of running jobs
   // Captures of ended jobs whose pipes a process outside the job's tree still holds: read

@@ -239,6 +239,10 @@ void Supervisor::carry_out(const Effect& effect) {
           delays_->arm(e.id, e.at);
         } else if constexpr (std::is_same_v<T, DisarmDelay>) {
           delays_->disarm(e.id);
+        } else if constexpr (std::is_same_v<T, FreezeJob>) {
+          processes_->freeze(e.id, true);  // SPEC §6 pause: a sleep or wait has no process to freeze
+        } else if constexpr (std::is_same_v<T, ThawJob>) {
+          processes_->freeze(e.id, false);
         } else {
           static_assert(std::is_same_v<T, ForgetNode>);
           deadlines_->disarm(e.id);  // a finished job left nothing in the runners

@@ -36,6 +36,8 @@ constexpr OpEntry kOps[] = {
     {"timeout", op_timeout, nullptr, OpKind::Acts},
     {"limit", op_limit, nullptr, OpKind::Acts},
     {"scale", op_scale, nullptr, OpKind::Acts},
+    {"pause", op_pause, nullptr, OpKind::Acts},
+    {"resume", op_resume, nullptr, OpKind::Acts},
     {"restart", op_restart, nullptr, OpKind::Acts},
     {"retry", op_retry, nullptr, OpKind::Acts},
     {"ps", nullptr, nullptr, OpKind::Query, op_ps},

@@ -121,6 +121,7 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
          {"owner_uid", node.owner_uid},
          {"child_paths", child_paths(tree, node)}};
   j["priority"] = node.priority;
+  if (node.pause.paused && node.is_live()) j["paused"] = true;  // SPEC §6 pause: a paused scope keeps its state
   if (node.flags.cleanup) j["on"] = "cleanup";
   j["generation"] = node.generation;
   if (node.generation > 1) j["generations"] = generations_json(tree, node);
@@ -151,6 +152,7 @@ json brief_node_json(const Node& node) {
          {"created_at", format_rfc3339(node.created_at)}};
   if (node.outcome != Outcome::None) j["outcome"] = outcome_json(node.outcome);
   if (node.run.pid) j["pid"] = *node.run.pid;
+  if (node.pause.paused && node.is_live()) j["paused"] = true;
   if (node.run.exit_code) j["exit_code"] = *node.run.exit_code;
   if (node.run.signal) j["signal"] = signal_name(*node.run.signal);
   if (node.started_at) j["started_at"] = format_rfc3339(*node.started_at);

@@ -184,6 +184,10 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   w.integer(node.owner_uid);
   w.key("path");
   w.string(node.path);
+  if (node.pause.paused && node.is_live()) {  // SPEC §6 pause: a paused scope keeps its state
+    w.key("paused");
+    w.boolean(true);
+  }
   w.key("pid");
   optional_int(w, node.run.pid);
   w.key("priority");
@@ -290,6 +294,10 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
   w.integer(node.owner_uid);
   w.key("path");
   w.string(node.path);
+  if (node.pause.paused && node.is_live()) {
+    w.key("paused");
+    w.boolean(true);
+  }
   if (node.run.pid) {
     w.key("pid");
     w.integer(*node.run.pid);

@@ -44,6 +44,8 @@ OpResult op_timeout(OpCall& call);
 // ops_limit.cpp
 OpResult op_limit(OpCall& call);
 OpResult op_scale(OpCall& call);
+OpResult op_pause(OpCall& call);   // ops_pause.cpp
+OpResult op_resume(OpCall& call);
 OpResult op_restart(OpCall& call);  // ops_rerun.cpp
 OpResult op_retry(OpCall& call);
 // ops_signal.cpp

@@ -38,7 +38,7 @@ _traioctl() {
 
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
                     ping version shutdown bridge
-                    restart retry metrics"
+                    restart retry metrics pause resume"
     local global_opts="--socket --host --remote-socket --remote-traioctl --json --help"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
@@ -102,6 +102,8 @@ _traioctl() {
         timeout) args=node_then_duration ;;
         limit) args=scope ;;
         scale) args=scope ;;
+        pause) opts="--timers"; args=node ;;
+        resume) args=node ;;
         restart) opts="--wait --exit-code"; args=node ;;
         retry) opts="--wait --exit-code"; args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;

@@ -126,6 +126,10 @@ void grow_varied_tree(Fixture& f) {
   JobSpec later = job("later");  // SPEC §6 `delay`: pending, with start_at
   later.delay = 30s;
   f.spawn(kRootId, later);
+  const NodeId held = f.fork(kRootId, "held");  // SPEC §6 pause: `paused` on a scope and its job
+  const NodeId frozen = f.spawn(held, job("frozen"));
+  f.tree.on_job_started(f.now, frozen, 104, f.out);
+  REQUIRE(f.tree.pause(f.now, held, true, f.out).ok());
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -18,6 +18,8 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Released: return "released";
     case EventKind::Queued: return "queued";
     case EventKind::LimitSet: return "limit_set";
+    case EventKind::Healthy: return "healthy";
+    case EventKind::Unhealthy: return "unhealthy";
   }
   return "unknown";
 }

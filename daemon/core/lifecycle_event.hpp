@@ -26,6 +26,8 @@ enum class EventKind {
   Released,    // a pending node's dependencies are met: it starts now
   Queued,      // §6: the node waits for a free slot of its scope's max_parallel (message: place)
   LimitSet,    // §6: a scope's max_parallel was changed (message: N or "none")
+  Healthy,     // §6 health: a check passed after none had, or after the job was unhealthy
+  Unhealthy,   // §6 health: `failures` checks in a row failed (message: the last one's error)
 };
 
 std::string_view to_string(EventKind kind);

@@ -85,6 +85,8 @@ void Journal::on_event(const LifecycleEvent& event) {
     case EventKind::Released:
     case EventKind::Queued:
     case EventKind::LimitSet:
+    case EventKind::Healthy:
+    case EventKind::Unhealthy:
       break;
   }
 }

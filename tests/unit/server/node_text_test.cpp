@@ -126,6 +126,15 @@ void grow_varied_tree(Fixture& f) {
   JobSpec later = job("later");  // SPEC §6 `delay`: pending, with start_at
   later.delay = 30s;
   f.spawn(kRootId, later);
+  JobSpec checked = job("checked");  // SPEC §6 `health`: before any check, and after one failed
+  checked.health = HealthSpec{};
+  checked.health->check.probe = ReadySpec::Probe::Exec;
+  checked.health->check.argv = {"check"};
+  f.spawn(kRootId, checked);
+  checked.name = "checked-once";
+  const NodeId once = f.spawn(kRootId, checked);
+  f.tree.on_job_started(f.now, once, 104, f.out);
+  f.tree.on_health_check(f.now, once, false, kOddStrings[4] + kOddStrings[9], f.out);
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -8,6 +8,7 @@
 #include "common/node_path.hpp"
 #include "config/after_parser.hpp"
 #include "config/env_files.hpp"
+#include "config/health_parser.hpp"
 #include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
@@ -22,8 +23,8 @@ enum class FieldFit { Any, Process, Sleep, WaitTcp, WaitFile };
 
 // Which kind of job a field belongs to; nullopt: not a job field.
 std::optional<FieldFit> job_field_fit(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> kProcess = {
-      "argv", "env", "cwd", "stop", "output", "success_exit_codes", "ready", "user", "group"};
+  static constexpr std::array<std::string_view, 10> kProcess = {
+      "argv", "env", "cwd", "stop", "output", "success_exit_codes", "ready", "user", "group", "health"};
   static constexpr std::array<std::string_view, 3> kAny = {"kind", "restart", "after"};
   if (std::find(kProcess.begin(), kProcess.end(), key) != kProcess.end()) return FieldFit::Process;
   if (std::find(kAny.begin(), kAny.end(), key) != kAny.end()) return FieldFit::Any;
@@ -155,6 +156,7 @@ void read_kind_field(std::string_view key, const json& value, const std::string&
   else if (key == "output") read_output(value, p, e, spec.output);
   else if (key == "success_exit_codes") read_exit_codes(value, p, e, spec.success_exit_codes);
   else if (key == "ready") read_ready(value, p, e, spec.ready);
+  else if (key == "health") read_health(value, p, e, spec.health);
   else if (key == "user") {
     if (auto user = read_account(value, p, e, "user")) spec.user = *user;
   } else if (key == "group") {
@@ -203,8 +205,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 2> kLater = {
-      "health", "limits",
+  static constexpr std::array<std::string_view, 1> kLater = {
+      "limits",
   };
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }

@@ -9,6 +9,7 @@
 #include "config/fanout.hpp"
 #include "config/job_parser.hpp"
 #include "config/queue_fields.hpp"
+#include "config/health_parser.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
 #include "config/scope_fields.hpp"
@@ -255,6 +256,7 @@ json to_json(const JobSpec& spec) {
   }
   out["success_exit_codes"] = spec.success_exit_codes;
   if (spec.ready.probe != ReadySpec::Probe::None) out["ready"] = ready_to_json(spec.ready);
+  if (spec.health) out["health"] = health_to_json(*spec.health);
   if (!spec.user.empty()) out["user"] = spec.user;
   if (!spec.group.empty()) out["group"] = spec.group;
   return out;

@@ -81,6 +81,23 @@ struct ReadySpec {
   std::optional<Duration> timeout;  // not ready that long after the start: the job fails
 };
 
+// SPEC §6 `health`: what a process that is ready keeps proving. Every `interval` (counted
+// from the end of the previous check) its probe gets `timeout` to pass; `failures` checks
+// failing in a row make it unhealthy, and `action` says what then happens: restart (stop it
+// and run it again, a restart as rule 11 counts them) or fail (the job fails, as a readiness
+// timeout does). Only probes that can be asked again are taken: wait_tcp, wait_file, exec,
+// http (log and notify are events, not questions).
+enum class HealthAction { Restart, Fail };
+std::string_view to_string(HealthAction action);
+
+struct HealthSpec {
+  ReadySpec check;  // the probe; check.timeout and check.interval are the per-check timeout
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(2);
+  unsigned failures = 3;
+  HealthAction action = HealthAction::Restart;
+};
+
 // SPEC §6 supervision strategy (OTP): which siblings restart with a child that restarts.
 // one_for_one: only that child; one_for_all: every child with a restart policy;
 // rest_for_one: it and those with a restart policy submitted after it.
@@ -122,6 +139,7 @@ struct JobSpec {
   OutputSpec output;
   std::vector<int> success_exit_codes{0};
   ReadySpec ready;
+  std::optional<HealthSpec> health;  // SPEC §6; nullopt: no checks (and no timers)
   std::string user;   // empty: the daemon's user (or, for a non-root client, the client)
   std::string group;  // empty: the user's primary group
   // sleep
@@ -172,13 +190,13 @@ enum class SpecKind { Job, Tree };
 
 // Parses a job (SpecKind::Job) or a tree (a node with "children", or a job). Collects every
 // error rather than stopping at the first. Unknown fields, wrong types, out-of-range values,
-// fields not supported yet (§6: "health", "limits", "replicas", ...), and, inside a tree,
+// fields not supported yet (§6: "limits", ...), and, inside a tree,
 // `after` names that are not siblings or that form a cycle are errors.
 std::variant<NodeSpec, ParseErrors> parse_node_spec(const nlohmann::json& json, SpecKind kind);
 
 // The JSON form of a spec with every default filled in (for `inspect` and the journal); it
 // parses back to the same spec. `restart` is written only when a policy other than "no" is
-// set, `ready`, `after`, `user` and `group` only when given.
+// set, `ready`, `health`, `after`, `user` and `group` only when given.
 nlohmann::json to_json(const JobSpec& spec);
 
 }  // namespace traio

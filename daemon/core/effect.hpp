@@ -89,8 +89,20 @@ struct ThawJob {
   NodeId id;
 };
 
+// SPEC §6 `health`: the job (which has `health`) is ready: check it every interval and
+// report each result (on_health_check) until StopHealth.
+struct StartHealth {
+  NodeId id;
+};
+
+// The job's run is ending (stop requested, exited): stop its checks. Harmless when none run.
+struct StopHealth {
+  NodeId id;
+};
+
 using Effect = std::variant<StartJob, StopJob, ArmDeadline, DisarmDeadline, EmitEvent, ForgetNode, ScheduleRestart,
-                            CancelRestart, StartProbe, StopProbe, ArmDelay, DisarmDelay, FreezeJob, ThawJob>;
+                            CancelRestart, StartProbe, StopProbe, ArmDelay, DisarmDelay, FreezeJob, ThawJob,
+                            StartHealth, StopHealth>;
 using Effects = std::vector<Effect>;
 
 }  // namespace traio

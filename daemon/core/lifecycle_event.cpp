@@ -20,6 +20,8 @@ std::string_view to_string(EventKind kind) {
     case EventKind::LimitSet: return "limit_set";
     case EventKind::Paused: return "paused";
     case EventKind::Resumed: return "resumed";
+    case EventKind::Healthy: return "healthy";
+    case EventKind::Unhealthy: return "unhealthy";
   }
   return "unknown";
 }

@@ -28,6 +28,8 @@ enum class EventKind {
   LimitSet,    // §6: a scope's max_parallel was changed (message: N or "none")
   Paused,      // §6: `traioctl pause` reached the node (message: "timers suspended" with --timers)
   Resumed,     // §6: `traioctl resume` reached the node
+  Healthy,     // §6 health: a check passed after none had, or after the job was unhealthy
+  Unhealthy,   // §6 health: `failures` checks in a row failed (message: the last one's error)
 };
 
 std::string_view to_string(EventKind kind);

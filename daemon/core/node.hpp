@@ -11,6 +11,7 @@
 #include "config/node_spec.hpp"
 #include "daemon/core/cause.hpp"
 #include "daemon/core/child_queue.hpp"
+#include "daemon/core/health_state.hpp"
 #include "daemon/core/node_id.hpp"
 #include "daemon/core/spec_source.hpp"
 #include "daemon/core/time.hpp"
@@ -26,6 +27,8 @@ struct JobRun {
   std::optional<int> sent_signal;  // the last signal traiod sent it (stop signal or SIGKILL)
   bool stop_requested = false;     // rule 7: ended after its stop signal => cancelled
   bool probing = false;            // a `ready` probe runs for the current run
+  bool health_checking = false;    // SPEC §6 `health` checks run for the current run
+  bool restart_unhealthy = false;  // stopped by health action restart: its exit restarts it
   // SPEC §6 supervise: stopped because a sibling restarts (one_for_all, rest_for_one); its
   // exit restarts it, not before `restart_with` (the sibling's restart time).
   bool restart_with_sibling = false;
@@ -119,6 +122,7 @@ struct Node {
   // restart.next_attempt is set: SPEC lists no state of its own for that wait.
   JobRun run;
   RestartState restart;
+  std::unique_ptr<HealthState> health;  // SPEC §6; made at the first check of a job with `health`
 
   // `after` (SPEC §2): while any condition is unmet the node is Pending and nothing of it
   // runs. A pending scope keeps its children's specs here and adds them when released.

@@ -72,6 +72,7 @@ void ScopeTree::on_job_ready(const Now& now, NodeId id, Effects& out) {
   n.run.probing = false;
   n.ready = true;
   emit(now, n, EventKind::Ready, {}, out);
+  health_start(n, out);  // SPEC §6: a ready job is checked from now on
   after_notify(now, n, out);  // `ready`
 }
 
@@ -95,9 +96,14 @@ void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, E
     n.run.probing = false;
     out.push_back(StopProbe{id});
   }
+  health_stop(n, out);
   std::string reason;
   Outcome outcome = natural_outcome(*n.job, exit, reason);
   if (n.run.restart_with_sibling && supervise_rerun_sibling(now, n, reason, out)) {  // §6 supervise
+    trim_history(out);
+    return;
+  }
+  if (n.run.restart_unhealthy && health_rerun(now, n, reason, out)) {  // §6 health action restart
     trim_history(out);
     return;
   }

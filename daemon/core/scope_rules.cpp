@@ -108,8 +108,9 @@ void ScopeTree::rule7_cancel(const Now& now, Node& n, Outcome outcome, std::stri
     case NodeState::Cancelling:
       return;
     case NodeState::Stopping:
-      // Stopping to restart with a sibling (§6 supervise): it now ends instead.
-      if (n.run.restart_with_sibling) decide(n, outcome, reason, std::move(cause));
+      // Stopping to restart with a sibling (§6 supervise) or as unhealthy (§6 health): it
+      // now ends instead.
+      if (n.run.restart_with_sibling || n.run.restart_unhealthy) decide(n, outcome, reason, std::move(cause));
       return;
     case NodeState::Pending:
     case NodeState::Queued:
@@ -155,6 +156,7 @@ void ScopeTree::rule7_stop_job(const Now& now, Node& n, const std::string& reaso
     n.run.probing = false;
     out.push_back(StopProbe{n.id});
   }
+  health_stop(n, out);
   out.push_back(StopJob{n.id});
 }
 

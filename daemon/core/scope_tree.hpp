@@ -106,6 +106,9 @@ class ScopeTree {
   void on_ready_failed(const Now& now, NodeId job, std::string message, Effects& out);
   // SPEC §6 `delay`: an ArmDelay came due; the node starts, or queues for a slot.
   void on_delay_due(const Now& now, NodeId node, Effects& out);
+  // SPEC §6 `health`: one check of a job's run passed or failed (`message`: what it saw).
+  // `failures` failures in a row take the job's health action (scope_health.cpp).
+  void on_health_check(const Now& now, NodeId job, bool ok, std::string message, Effects& out);
 
  private:
   Node& node(NodeId id);
@@ -174,6 +177,10 @@ class ScopeTree {
   void pause_one(const Now& now, Node& n, bool timers, Effects& out);
   void resume_one(const Now& now, Node& n, Effects& out);
   static bool pause_holds(const Node& scope, const Node& child);
+  // `health` (SPEC §6): scope_health.cpp
+  void health_start(Node& n, Effects& out);
+  void health_stop(Node& n, Effects& out);
+  bool health_rerun(const Now& now, Node& n, const std::string& exit_reason, Effects& out);
 
   // `delay` (SPEC §6): scope_delay.cpp
   void delay_or_start(const Now& now, Node& n, const ScopeSpec* spec, Effects& out);

@@ -12,6 +12,7 @@
 #include "daemon/os/environment.hpp"
 #include "daemon/os/reaper.hpp"
 #include "daemon/runners/deadline_timers.hpp"
+#include "daemon/runners/health_checks.hpp"
 #include "daemon/runners/logger.hpp"
 #include "daemon/runners/orphan_reaper.hpp"
 #include "daemon/runners/process_runner.hpp"
@@ -85,6 +86,8 @@ Supervisor::Supervisor(boost::asio::io_context& io, const DaemonConfig& config, 
   sleeps_ = std::make_unique<SleepRunner>(io_, reports);
   waits_ = std::make_unique<WaitRunner>(io_, reports);
   probes_ = std::make_unique<ReadyProbes>(io_, reports);
+  health_ = std::make_unique<HealthChecks>(
+      io_, [this](NodeId id, bool ok, std::string message) { on_health_check(id, ok, std::move(message)); });
   deadlines_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_deadline(id); });
   restarts_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_restart_due(id); });
   delays_ = std::make_unique<DeadlineTimers>(io_, [this](NodeId id) { on_delay_due(id); });
@@ -119,7 +122,7 @@ void Supervisor::enable_orphan_reaping() {
   if (orphans_) return;
   orphans_ = std::make_unique<OrphanReaper>(io_, [this](pid_t pid) {
     // A job's main process or an exec probe: their owners reap them, keeping the status.
-    return processes_->reap_tracked(pid) || probes_->reap_tracked(pid);
+    return processes_->reap_tracked(pid) || probes_->reap_tracked(pid) || health_->reap_tracked(pid);
   });
 }
 
@@ -164,6 +167,13 @@ void Supervisor::on_restart_due(NodeId id) {
 
 void Supervisor::on_delay_due(NodeId id) {
   report([id](const Now& now, ScopeTree& tree, Effects& out) { tree.on_delay_due(now, id, out); });
+}
+
+void Supervisor::on_health_check(NodeId id, bool ok, std::string message) {
+  if (!ok) ++counters_.ready_failures;  // a probe that failed, as the metrics count them
+  report([id, ok, message = std::move(message)](const Now& now, ScopeTree& tree, Effects& out) {
+    tree.on_health_check(now, id, ok, message, out);
+  });
 }
 
 void Supervisor::on_deadline(NodeId id) {
@@ -243,10 +253,15 @@ void Supervisor::carry_out(const Effect& effect) {
           processes_->freeze(e.id, true);  // SPEC §6 pause: a sleep or wait has no process to freeze
         } else if constexpr (std::is_same_v<T, ThawJob>) {
           processes_->freeze(e.id, false);
+        } else if constexpr (std::is_same_v<T, StartHealth>) {
+          start_health(e.id);
+        } else if constexpr (std::is_same_v<T, StopHealth>) {
+          health_->stop(e.id);
         } else {
           static_assert(std::is_same_v<T, ForgetNode>);
           deadlines_->disarm(e.id);  // a finished job left nothing in the runners
           restarts_->disarm(e.id);
+          health_->stop(e.id);
         }
       },
       effect);
@@ -303,6 +318,15 @@ void Supervisor::start_probe(NodeId id) {
 }
 
 void Supervisor::stop_probe(NodeId id) { probes_->stop(id); }
+
+// SPEC §6 `health`: the job is ready; an exec check runs as the job does.
+void Supervisor::start_health(NodeId id) {
+  const Node* node = tree_.find(id);
+  if (node == nullptr || !node->job || !node->job->health) return;
+  auto how = processes_->launched_as(id);
+  if (!how) return;  // already gone: its exit report follows and ends the checking
+  health_->start(id, *node->job->health, std::move(*how));
+}
 
 void Supervisor::stop_job(NodeId id) {
   if (auto held = std::find(held_starts_.begin(), held_starts_.end(), id); held != held_starts_.end()) {

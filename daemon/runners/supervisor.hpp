@@ -24,6 +24,7 @@ class ProcessRunner;
 class SleepRunner;
 class WaitRunner;
 class ReadyProbes;
+class HealthChecks;
 class DeadlineTimers;
 class OrphanReaper;
 
@@ -112,6 +113,7 @@ class Supervisor : private JobReports {
   void on_deadline(NodeId id);
   void on_restart_due(NodeId id);
   void on_delay_due(NodeId id);
+  void on_health_check(NodeId id, bool ok, std::string message);
   void report(Report report);
 
   void apply(Effects effects);
@@ -121,6 +123,7 @@ class Supervisor : private JobReports {
   void stop_job(NodeId id);
   void start_probe(NodeId id);
   void stop_probe(NodeId id);
+  void start_health(NodeId id);
   void publish(const LifecycleEvent& event);
   void check_shutdown_done();
 
@@ -133,6 +136,7 @@ class Supervisor : private JobReports {
   std::unique_ptr<SleepRunner> sleeps_;
   std::unique_ptr<WaitRunner> waits_;     // wait_tcp, wait_file
   std::unique_ptr<ReadyProbes> probes_;  // `ready` of process jobs
+  std::unique_ptr<HealthChecks> health_;  // SPEC §6 `health` of process jobs
   std::unique_ptr<DeadlineTimers> deadlines_;
   std::unique_ptr<DeadlineTimers> restarts_;  // rule 11: backoff waits
   std::unique_ptr<DeadlineTimers> delays_;    // SPEC §6 `delay`: first starts that wait

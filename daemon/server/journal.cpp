@@ -87,6 +87,8 @@ void Journal::on_event(const LifecycleEvent& event) {
     case EventKind::LimitSet:
     case EventKind::Paused:
     case EventKind::Resumed:
+    case EventKind::Healthy:
+    case EventKind::Unhealthy:
       break;
   }
 }

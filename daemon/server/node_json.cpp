@@ -60,6 +60,15 @@ json supervision_json(const Supervision& s) {
   return j;
 }
 
+json health_json(const Node& node) {
+  if (!node.job || !node.job->health) return nullptr;
+  if (!node.health) return {{"status", std::string(to_string(HealthStatus::Starting))}, {"failures", 0}, {"last", nullptr}};
+  const HealthState& h = *node.health;
+  json last = nullptr;
+  if (h.last_at) last = {{"at", format_rfc3339(*h.last_at)}, {"ok", h.last_ok}, {"message", h.last_message}};
+  return {{"status", std::string(to_string(h.status))}, {"failures", h.failures}, {"last", std::move(last)}};
+}
+
 std::size_t queued_children(const Node& scope) { return scope.queue ? scope.queue->size() : 0; }
 
 bool shows_slots(const Node& node) { return node.is_scope() && (node.max_parallel || queued_children(node) != 0); }
@@ -125,6 +134,7 @@ json node_json(const ScopeTree& tree, const Node& node, SpecField spec) {
   if (node.flags.cleanup) j["on"] = "cleanup";
   j["generation"] = node.generation;
   if (node.generation > 1) j["generations"] = generations_json(tree, node);
+  if (node.job && node.job->health) j["health"] = health_json(node);  // SPEC §6
   if (node.is_scope()) {
     j["finalized"] = node.finalized;
     add_slots(j, node);

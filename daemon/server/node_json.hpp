@@ -23,6 +23,10 @@ std::string_view node_kind(const Node& node);
 // SPEC §6 supervise of a scope: its spec, and the restarts now counted against its intensity.
 nlohmann::json supervision_json(const Supervision& supervision);
 
+// SPEC §6 `health` of a job that has it: {"status", "failures", "last": {"at", "ok",
+// "message"} or null}; null for a node without `health`.
+nlohmann::json health_json(const Node& node);
+
 std::size_t queued_children(const Node& scope);
 // ps "brief" shows a scope's max_parallel and slot counts only when it has a limit or a queue.
 bool shows_slots(const Node& node);

@@ -156,6 +156,10 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
     w.key("generations");
     w.json(generations_json(tree, node));
   }
+  if (node.job && node.job->health) {  // SPEC §6
+    w.key("health");
+    w.json(health_json(node));
+  }
   w.key("kind");
   w.string(node_kind(node));
   w.key("last_exit");

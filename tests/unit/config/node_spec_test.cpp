@@ -155,7 +155,7 @@ TEST_CASE("job spec: fields that do not fit the kind are errors") {
 TEST_CASE("job spec: unsupported kinds and fields say so, unknown fields are errors") {
   CHECK(has(errors_of(R"({"kind": "docker"})"),
             "kind: unknown kind \"docker\" (expected \"process\", \"sleep\", \"wait_tcp\" or \"wait_file\")"));
-  for (const char* field : {"health", "limits"}) {
+  for (const char* field : {"limits"}) {
     CAPTURE(field);
     json doc = {{"argv", {"x"}}, {field, 1}};
     CHECK(has(errors_of(doc), std::string(field) + ": not supported yet"));

@@ -130,6 +130,15 @@ void grow_varied_tree(Fixture& f) {
   const NodeId frozen = f.spawn(held, job("frozen"));
   f.tree.on_job_started(f.now, frozen, 104, f.out);
   REQUIRE(f.tree.pause(f.now, held, true, f.out).ok());
+  JobSpec checked = job("checked");  // SPEC §6 `health`: before any check, and after one failed
+  checked.health = HealthSpec{};
+  checked.health->check.probe = ReadySpec::Probe::Exec;
+  checked.health->check.argv = {"check"};
+  f.spawn(kRootId, checked);
+  checked.name = "checked-once";
+  const NodeId once = f.spawn(kRootId, checked);
+  f.tree.on_job_started(f.now, once, 105, f.out);
+  f.tree.on_health_check(f.now, once, false, kOddStrings[4] + kOddStrings[9], f.out);
   const NodeId odd = f.spawn(kRootId, job("odd"));
   REQUIRE(f.tree.cancel(f.now, odd, kOddStrings[4] + kOddStrings[9], f.out).ok());
   // Restored nodes take any name, reason and cause: the strings of kOddStrings.

@@ -1,5 +1,7 @@
 #include "daemon/os/child_steps.hpp"
 
+#include "daemon/os/reaper.hpp"
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -108,6 +110,7 @@ TRAIO_CHILD_CODE void run_child(const ChildPlan& plan) {
   if (::setsid() < 0) fail_in_child(plan, LaunchStep::Setup);
   take_credentials(plan);
   reset_signals();
+  restore_inherited_fd_limit();
   if (!place_dev_null(0, O_RDONLY)) fail_in_child(plan, LaunchStep::Setup);
   set_up_output(plan);
   if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) fail_in_child(plan, LaunchStep::Cwd);

@@ -20,7 +20,13 @@ Result<std::optional<pid_t>> peek_exited_child() noexcept;
 // Reaps `pid` if it has exited. Returns whether it was reaped.
 Result<bool> reap_pid(pid_t pid) noexcept;
 
-// Raises the soft limit of open fds to the hard one (each running job holds a pidfd).
+// Raises the limit of open fds (each running job holds a pidfd and a cgroup fd): the soft
+// one to the hard one, and both to fs.nr_open (at most 2^20) where traiod may.
 Result<unsigned long> raise_fd_limit() noexcept;
+// In a job's child, before execve: the fd limit traiod itself was started with. A job gets
+// what it would have got from traiod's parent, not 2^20 (programs that loop over every
+// possible fd, or size tables by the limit, slow down or fail with a huge one). A raw
+// setrlimit: async-signal-safe, and a no-op before raise_fd_limit ran.
+void restore_inherited_fd_limit() noexcept;
 
 }  // namespace traio::os

@@ -88,14 +88,34 @@ Result<CgroupDir> CgroupDir::create(std::string path) {
   return CgroupDir(std::move(path), std::move(dir));
 }
 
+Result<CgroupDir> CgroupDir::create_in(const CgroupDir& parent, std::string leaf) {
+  if (leaf.size() > 128 || leaf.find('/') != std::string::npos) return errno_code(EINVAL);
+  if (::mkdirat(parent.fd(), leaf.c_str(), 0755) < 0) return last_errno();
+  UniqueFd dir(::openat(parent.fd(), leaf.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    const auto error = last_errno();
+    ::unlinkat(parent.fd(), leaf.c_str(), AT_REMOVEDIR);
+    return error;
+  }
+  CgroupDir made(parent.path() + "/" + leaf, std::move(dir));
+  made.parent_fd_ = parent.fd();
+  made.leaf_ = std::move(leaf);
+  return made;
+}
+
 CgroupDir::CgroupDir(CgroupDir&& other) noexcept
-    : path_(std::exchange(other.path_, {})), dir_(std::move(other.dir_)) {}
+    : path_(std::exchange(other.path_, {})),
+      dir_(std::move(other.dir_)),
+      parent_fd_(std::exchange(other.parent_fd_, -1)),
+      leaf_(std::move(other.leaf_)) {}
 
 CgroupDir& CgroupDir::operator=(CgroupDir&& other) noexcept {
   if (this != &other) {
     destroy();
     path_ = std::exchange(other.path_, {});
     dir_ = std::move(other.dir_);
+    parent_fd_ = std::exchange(other.parent_fd_, -1);
+    leaf_ = std::move(other.leaf_);
   }
   return *this;
 }
@@ -113,10 +133,39 @@ void CgroupDir::destroy() noexcept {
   }
   path_.clear();
   dir_.reset();
+  parent_fd_ = -1;
+}
+
+bool CgroupDir::locate(const char* file, int& dirfd, const char*& relative, char (&buffer)[256]) const noexcept {
+  if (dir_ || parent_fd_ < 0) {
+    dirfd = dir_.get();
+    relative = file;
+    return true;
+  }
+  const int n = std::snprintf(buffer, sizeof buffer, "%s/%s", leaf_.c_str(), file);
+  if (n < 0 || static_cast<std::size_t>(n) >= sizeof buffer) return false;
+  dirfd = parent_fd_;
+  relative = buffer;
+  return true;
+}
+
+Result<void> CgroupDir::write_file(const char* file, std::string_view text) const noexcept {
+  int dirfd;
+  const char* relative;
+  char buffer[256];
+  if (!locate(file, dirfd, relative, buffer)) return errno_code(ENAMETOOLONG);
+  return write_text(dirfd, relative, text);
 }
 
 bool CgroupDir::read_file(const char* file, std::string& out) const noexcept {
-  UniqueFd fd(::openat(dir_.get(), file, O_RDONLY | O_CLOEXEC));
+  int dirfd;
+  const char* relative;
+  char buffer[256];
+  if (!locate(file, dirfd, relative, buffer)) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  UniqueFd fd(::openat(dirfd, relative, O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
   char buf[4096];
   for (;;) {
@@ -136,13 +185,13 @@ bool CgroupDir::read_file(const char* file, std::string& out) const noexcept {
 Result<void> CgroupDir::add(pid_t pid) noexcept {
   char text[16];
   const int n = std::snprintf(text, sizeof text, "%d", pid);
-  return write_text(dir_.get(), "cgroup.procs", std::string_view(text, static_cast<std::size_t>(n)));
+  return write_file("cgroup.procs", std::string_view(text, static_cast<std::size_t>(n)));
 }
 
-Result<void> CgroupDir::kill_all() noexcept { return write_text(dir_.get(), "cgroup.kill", "1"); }
+Result<void> CgroupDir::kill_all() noexcept { return write_file("cgroup.kill", "1"); }
 
 Result<void> CgroupDir::freeze(bool frozen) noexcept {
-  return write_text(dir_.get(), "cgroup.freeze", frozen ? "1" : "0");
+  return write_file("cgroup.freeze", frozen ? "1" : "0");
 }
 
 Result<void> CgroupDir::signal_all(int signo) noexcept {
@@ -162,9 +211,12 @@ Result<bool> CgroupDir::populated() noexcept {
 }
 
 Result<void> CgroupDir::remove() noexcept {
-  if (::rmdir(path_.c_str()) < 0) return last_errno();
+  // By name in the parent when we have it: no walk of the whole path.
+  const int rc = parent_fd_ >= 0 ? ::unlinkat(parent_fd_, leaf_.c_str(), AT_REMOVEDIR) : ::rmdir(path_.c_str());
+  if (rc < 0) return last_errno();
   path_.clear();
   dir_.reset();
+  parent_fd_ = -1;
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 
 #include "daemon/os/sys_error.hpp"
 #include "daemon/os/unique_fd.hpp"
@@ -23,6 +24,9 @@ class CgroupDir {
  public:
   // mkdir `path` (0755). EEXIST is an error: a leaf must be ours alone.
   static Result<CgroupDir> create(std::string path);
+  // mkdir `leaf` in `parent`, which must outlive the result: once drop_fd() has closed the
+  // leaf's own fd, its files are opened as "leaf/file" relative to the parent's fd.
+  static Result<CgroupDir> create_in(const CgroupDir& parent, std::string leaf);
 
   CgroupDir() = default;
   CgroupDir(CgroupDir&& other) noexcept;
@@ -39,6 +43,13 @@ class CgroupDir {
   // files below are opened relative to it (a job's stop and reap open two of them; walking
   // the whole path each time was a tenth of the daemon's CPU when 1000 jobs stop).
   int fd() const noexcept { return dir_.get(); }
+  // Closes the directory's own fd once the job's process is in it (CLONE_INTO_CGROUP was its
+  // one use that needs it): a leaf made by create_in then costs the daemon no fd while the
+  // job runs (with its pidfd, log and pipes a job holds five, and 10,000 jobs must fit in a
+  // hard limit of 20,000 where traiod cannot raise it). A no-op for other directories.
+  void drop_fd() noexcept {
+    if (parent_fd_ >= 0) dir_.reset();
+  }
 
   Result<void> add(pid_t pid) noexcept;           // writes cgroup.procs
   Result<void> kill_all() noexcept;              // writes 1 to cgroup.kill (SIGKILL to all)
@@ -54,16 +65,23 @@ class CgroupDir {
   void release() noexcept {
     path_.clear();
     dir_.reset();
+    parent_fd_ = -1;
   }
 
  private:
   CgroupDir(std::string path, UniqueFd dir) : path_(std::move(path)), dir_(std::move(dir)) {}
   void destroy() noexcept;
+  // Where `file` of this directory opens from: our own fd, or "leaf/file" relative to the
+  // parent's after drop_fd(). `buffer` holds the relative path; false when it does not fit.
+  bool locate(const char* file, int& dirfd, const char*& relative, char (&buffer)[256]) const noexcept;
   // Reads `file` of this directory whole into `out`; false with errno set when it cannot.
   bool read_file(const char* file, std::string& out) const noexcept;
+  Result<void> write_file(const char* file, std::string_view text) const noexcept;
 
   std::string path_;
   UniqueFd dir_;
+  int parent_fd_ = -1;  // create_in: the parent's fd (not ours to close)
+  std::string leaf_;    // create_in: our name in the parent
 };
 
 template <typename F>

@@ -315,6 +315,7 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
     return;
   }
   const int pid = child->pid();
+  cgroup.drop_fd();  // the child is in its leaf: from now on its files open relative to jobs_cgroup_
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
   if (launch.spec->ready.probe == ReadySpec::Probe::Exec) job->how = std::make_unique<os::LaunchRequest>(std::move(how));
   if (capture) {
@@ -332,11 +333,11 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
 // and the child must be moved in right after its exec, before it forks.
 os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) {
   if (!jobs_cgroup_.valid()) return {};
-  auto path = fmt::format("{}/job-{}", jobs_cgroup_.path(), id);
-  auto dir = os::CgroupDir::create(path);
+  const auto leaf = fmt::format("job-{}", id);
+  auto dir = os::CgroupDir::create_in(jobs_cgroup_, leaf);
   if (!dir && dir.error().value() == EEXIST && janitor_) {
     janitor_->drain();  // a restart of this job: its previous leaf is still queued for removal
-    dir = os::CgroupDir::create(std::move(path));
+    dir = os::CgroupDir::create_in(jobs_cgroup_, leaf);
   }
   if (!dir) {
     log(LogLevel::Warning, "job {}: cannot create its cgroup: {}", id, dir.error().message());

@@ -3,7 +3,7 @@
 # no job (the baseline, same run), then with N live `sleep` jobs, then with N jobs and a
 # client following the event stream (`traioctl events -f`, what `top` holds open). Each phase
 # lasts PHASE_SECONDS; it prints traiod's CPU time (ns precision, from /proc/PID/task/*/schedstat)
-# per second and its wakeups (voluntary context switches) per second, and the ratio of each
+# in µs per second and its wakeups (voluntary context switches) per second, and the ratio of each
 # to the baseline. Near zero means no polling: timers fire only when something is due.
 #   bench/idle_cpu.sh [BUILD_DIR]   (default build-bench, Release; N=1000 PHASE_SECONDS=20)
 set -euo pipefail
@@ -24,7 +24,7 @@ sample() {
   echo "$cpu $switches"
 }
 
-# One phase: prints "cpu_ms_per_s wakeups_per_s".
+# One phase: prints "cpu_us_per_s wakeups_per_s".
 measure() {
   local before after
   before=$(sample)
@@ -32,7 +32,7 @@ measure() {
   after=$(sample)
   awk -v b="$before" -v a="$after" -v s="$SECONDS_PER_PHASE" 'BEGIN {
     split(b, x, " "); split(a, y, " ");
-    printf "%.3f %.2f\n", (y[1] - x[1]) / 1e6 / s, (y[2] - x[2]) / s }'
+    printf "%.1f %.2f\n", (y[1] - x[1]) / 1e3 / s, (y[2] - x[2]) / s }'
 }
 
 start_daemon "{\"log_dir\": \"$tmp/logs\", \"limits\": {\"nodes\": $((N + 100))}, \"defaults\": {\"stop\": {\"grace\": \"2s\"}}}"
@@ -52,8 +52,9 @@ sleep 1
 read -r follow_cpu follow_wake < <(measure)
 kill "$follower" 2>/dev/null || true
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-printf '%-28s %14s %12s %16s %12s\n' phase cpu_ms_per_s x_baseline wakeups_per_s x_baseline
+# A baseline of 0 (nothing ran at all) has no ratio: "same" when the phase was 0 too.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else if (a == 0) printf "same"; else printf "+%s", a }'; }
+printf '%-28s %14s %12s %16s %12s\n' phase cpu_us_per_s x_baseline wakeups_per_s x_baseline
 printf '%-28s %14s %12s %16s %12s\n' "idle, no job (baseline)" "$base_cpu" 1.00 "$base_wake" 1.00
 printf '%-28s %14s %12s %16s %12s\n' "idle, $N live jobs" "$jobs_cpu" "$(ratio "$jobs_cpu" "$base_cpu")" "$jobs_wake" "$(ratio "$jobs_wake" "$base_wake")"
 printf '%-28s %14s %12s %16s %12s\n' "idle, $N jobs + events -f" "$follow_cpu" "$(ratio "$follow_cpu" "$base_cpu")" "$follow_wake" "$(ratio "$follow_wake" "$base_wake")"

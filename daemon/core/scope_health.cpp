@@ -75,37 +75,7 @@ bool ScopeTree::health_rerun(const Now& now, Node& n, const std::string& exit_re
   n.run.restart_unhealthy = false;
   if (n.outcome != Outcome::None) return false;
   const std::string why = "unhealthy: " + (n.health ? n.health->last_message : std::string("?"));
-  const RestartSpec& spec = n.job->restart;
-  RestartState& r = n.restart;
-  std::erase_if(r.recent, [&](SteadyTime at) { return now.mono - at > spec.window; });
-  if (spec.max && r.recent.size() >= *spec.max) {
-    decide(n, Outcome::Failed,
-           "restart storm: " + std::to_string(r.recent.size()) + " restarts within " + format_duration(spec.window) +
-               "; last run: " + why,
-           nullptr);
-    return false;
-  }
-  Node& scope = node(n.parent);
-  if (scope.supervision && supervise_count_restart(now, scope) == Intensity::Exceeded) {
-    decide(n, Outcome::Failed, "restart intensity of " + scope.path + " exceeded; last run: " + why, nullptr);
-    n.run.intensity_exceeded = true;
-    return false;
-  }
-  const Duration delay = rule11_backoff(*n.job, r.recent.size());
-  ++r.restarts;
-  r.recent.push_back(now.mono);
-  r.next_attempt = now.mono + delay;
-  r.next_attempt_wall = now.wall + std::chrono::duration_cast<WallTime::duration>(delay);
-  r.last_exit = why;
-  n.state = NodeState::Running;
-  n.run.stop_requested = false;
-  n.run.pid.reset();
-  n.ready = false;
-  emit(now, n, EventKind::Exited, exit_reason, out);
-  emit(now, n, EventKind::Restarting, "in " + format_duration(delay) + ": " + why, out);
-  out.push_back(ScheduleRestart{n.id, *r.next_attempt});
-  if (scope.supervision) supervise_restart_siblings(now, scope, n, out);
-  return true;
+  return rule11_schedule_restart(now, n, why, exit_reason, out);
 }
 
 }  // namespace traio

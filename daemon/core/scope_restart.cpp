@@ -29,8 +29,17 @@ bool restarts(RestartPolicy policy, Outcome natural) {
 // restarts after a backoff; false when its end is final, with a restart storm already
 // decided as its outcome.
 bool ScopeTree::rule11_restart(const Now& now, Node& n, Outcome natural, const std::string& why, Effects& out) {
+  if (!restarts(n.job->restart.policy, natural)) return false;
+  return rule11_schedule_restart(now, n, why, why, out);
+}
+
+// One restart of `n`, whatever asked for it (its policy, or its health checks): counted
+// against rule 11's `max` within `window` and its scope's supervise intensity; one too many
+// decides it failed and returns false. Else it waits its backoff as `running` (no process),
+// with events `exited` (`exit_message`) and `restarting` (`why`).
+bool ScopeTree::rule11_schedule_restart(const Now& now, Node& n, const std::string& why,
+                                        const std::string& exit_message, Effects& out) {
   const RestartSpec& spec = n.job->restart;
-  if (!restarts(spec.policy, natural)) return false;
   RestartState& r = n.restart;
   // Restarts count within `window`: a run longer than the window finds none left, so the
   // count and the backoff start over after a stable run (SPEC §6).
@@ -54,9 +63,11 @@ bool ScopeTree::rule11_restart(const Now& now, Node& n, Outcome natural, const s
   r.next_attempt = now.mono + delay;
   r.next_attempt_wall = now.wall + std::chrono::duration_cast<WallTime::duration>(delay);
   r.last_exit = why;
+  n.state = NodeState::Running;  // a job stopped for its health was stopping
+  n.run.stop_requested = false;
   n.run.pid.reset();  // no process while it waits (an ended job keeps its last pid)
   n.ready = false;
-  emit(now, n, EventKind::Exited, why, out);
+  emit(now, n, EventKind::Exited, exit_message, out);
   emit(now, n, EventKind::Restarting, "in " + format_duration(delay) + ": " + why, out);
   out.push_back(ScheduleRestart{n.id, *r.next_attempt});
   if (scope.supervision) supervise_restart_siblings(now, scope, n, out);

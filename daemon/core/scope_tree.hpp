@@ -147,6 +147,8 @@ class ScopeTree {
                     std::shared_ptr<const Cause> cause, Effects& out);
   void rule7_stop_job(const Now& now, Node& n, const std::string& reason, Effects& out);
   bool rule11_restart(const Now& now, Node& n, Outcome natural, const std::string& why, Effects& out);
+  bool rule11_schedule_restart(const Now& now, Node& n, const std::string& why, const std::string& exit_message,
+                               Effects& out);
   Duration rule11_backoff(const JobSpec& spec, std::size_t earlier);
 
   // SPEC §6 supervise: scope_supervise.cpp

@@ -1,11 +1,6 @@
 // Issue 10 item 2: `health` (SPEC §6) end to end through a real traiod and traioctl: a real
 // HTTP server that starts answering 500 is restarted or fails its scope, an exec check
 // follows a file, and inspect shows the last results.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <doctest/doctest.h>
@@ -17,20 +12,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-// A loopback port nobody listens on right now (bound to 0, then closed).
-int unused_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // An HTTP server on 127.0.0.1:`port` that answers 200 for `healthy_s` seconds after it
 // listens, then 500. Once `cured` exists (the first run creates it), every answer is 200:
@@ -89,7 +70,7 @@ bool has_kind(const std::vector<std::string>& kinds, const std::string& kind) {
 
 TEST_CASE("health http: a server that starts answering 500 is restarted after the failed checks -- new pid, restarts 1") {
   Daemon d;
-  const int port = unused_port();
+  const int port = free_port();
   const std::string path = spawn_job(d, "web.json", http_job("web", port, d.dir() / "cured", "restart"));
   json first = d.inspect_until(path, [](const json& n) { return n["ready"] == true; }, 20s);
   REQUIRE_MESSAGE(first["ready"] == true, first.dump(2));
@@ -119,7 +100,7 @@ TEST_CASE("health http: a server that starts answering 500 is restarted after th
 
 TEST_CASE("health http: with action fail the job fails with reason unhealthy and its scope fails -- rule 3") {
   Daemon d;
-  const int port = unused_port();
+  const int port = free_port();
   json tree = {{"name", "svc"},
                {"children", {http_job("web", port, d.dir() / "cured", "fail"), {{"name", "idle"}, {"argv", {"sleep", "36.01"}}}}}};
   write_file(d.dir() / "svc.json", tree.dump());

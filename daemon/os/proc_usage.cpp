@@ -87,18 +87,36 @@ ProcessesUsage read_processes_usage(const std::vector<pid_t>& pids) {
   return usage;
 }
 
-std::vector<pid_t> process_group_members(pid_t pgid) {
-  std::vector<pid_t> out;
+namespace {
+
+// Calls `each(pid, pgrp)` for every process of /proc.
+template <class F>
+void walk_processes(F&& each) {
   DIR* dir = ::opendir("/proc");
-  if (dir == nullptr) return out;
+  if (dir == nullptr) return;
   while (const dirent* entry = ::readdir(dir)) {
     pid_t pid = 0;
     const std::string_view name(entry->d_name);
     auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
     if (ec != std::errc{} || end != name.data() + name.size() || pid <= 0) continue;
-    if (auto stat = read_proc_stat(pid); stat && stat->pgrp == pgid) out.push_back(pid);
+    if (auto stat = read_proc_stat(pid)) each(pid, stat->pgrp);
   }
   ::closedir(dir);
+}
+
+}  // namespace
+
+std::vector<pid_t> process_group_members(pid_t pgid) {
+  std::vector<pid_t> out;
+  walk_processes([&](pid_t pid, pid_t pgrp) {
+    if (pgrp == pgid) out.push_back(pid);
+  });
+  return out;
+}
+
+std::unordered_map<pid_t, std::vector<pid_t>> process_groups() {
+  std::unordered_map<pid_t, std::vector<pid_t>> out;
+  walk_processes([&](pid_t pid, pid_t pgrp) { out[pgrp].push_back(pid); });
   return out;
 }
 

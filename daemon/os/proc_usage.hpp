@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace traio::os {
@@ -20,5 +21,8 @@ ProcessesUsage read_processes_usage(const std::vector<pid_t>& pids);
 
 // Every process of process group `pgid`, from a walk of /proc.
 std::vector<pid_t> process_group_members(pid_t pgid);
+// Every process of every group, from one walk of /proc: for many jobs at once (ps --stats
+// of jobs without cgroups), one walk instead of one per job.
+std::unordered_map<pid_t, std::vector<pid_t>> process_groups();
 
 }  // namespace traio::os

@@ -26,7 +26,7 @@ std::vector<pid_t> cgroup_members(const std::string& cgroup) {
 
 }  // namespace
 
-JobStats read_job_stats(const Supervisor& supervisor, const Node& node) {
+JobStats read_job_stats(const Supervisor& supervisor, const Node& node, ProcessGroupIndex* groups) {
   JobStats stats;
   if (!node.job || node.job->kind != JobKind::Process || !node.is_live() || !node.run.pid) return stats;
   const std::string cgroup = supervisor.job_cgroup(node.id);
@@ -38,7 +38,13 @@ JobStats read_job_stats(const Supervisor& supervisor, const Node& node) {
     if (stats.cpu_usec && stats.memory_bytes && stats.memory_peak) return stats;
     pids = cgroup_members(cgroup);
   } else {
-    pids = os::process_group_members(*node.run.pid);  // a job leads its own process group
+    // A job leads its own process group.
+    if (groups == nullptr) {
+      pids = os::process_group_members(*node.run.pid);
+    } else {
+      if (!*groups) *groups = os::process_groups();
+      if (auto it = (*groups)->find(*node.run.pid); it != (*groups)->end()) pids = it->second;
+    }
   }
   const os::ProcessesUsage usage = os::read_processes_usage(pids);
   if (usage.processes == 0) return stats;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include "daemon/core/node.hpp"
 #include "daemon/runners/supervisor.hpp"
@@ -21,7 +23,12 @@ struct JobStats {
 // What node_text writes into a node object; every field nullopt: nothing.
 using JobStatsReader = std::function<JobStats(const Node&)>;
 
+// The process groups of /proc, walked once when a job without a cgroup first needs them:
+// one per request that reads many jobs.
+using ProcessGroupIndex = std::optional<std::unordered_map<pid_t, std::vector<pid_t>>>;
+
 // The usage of `node`: all nullopt unless it is a live process job running a process.
-JobStats read_job_stats(const Supervisor& supervisor, const Node& node);
+// `groups`: where a request keeps its index (nullptr: a walk of /proc for this job alone).
+JobStats read_job_stats(const Supervisor& supervisor, const Node& node, ProcessGroupIndex* groups = nullptr);
 
 }  // namespace traio

@@ -39,8 +39,9 @@ Status op_ps(OpCall& call, std::string& out) {
   w.key("node");
   const Uid peer = call.session->peer_uid();
   const Supervisor& supervisor = call.supervisor();
+  ProcessGroupIndex groups;
   const JobStatsReader reader = [&](const Node& n) {
-    return is_privileged(peer) || n.owner_uid == peer ? read_job_stats(supervisor, n) : JobStats{};
+    return is_privileged(peer) || n.owner_uid == peer ? read_job_stats(supervisor, n, &groups) : JobStats{};
   };
   write_node_tree(w, tree, *node, *all ? EndedNodes::Show : EndedNodes::Hide,
                   *brief ? NodeFields::Brief : NodeFields::All, *stats ? &reader : nullptr);

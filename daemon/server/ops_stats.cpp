@@ -28,12 +28,13 @@ OpResult op_stats(OpCall& call) {
   const ScopeTree& tree = call.supervisor().tree();
   const Uid peer = call.session->peer_uid();
   json jobs = json::array();
+  ProcessGroupIndex groups;
   for (const json& path : *it) {
     if (!path.is_string()) return invalid_request("paths: expected an array of job paths");
     auto id = tree.resolve(path.get_ref<const std::string&>());
     const Node* node = id ? tree.find(*id) : nullptr;
     if (node == nullptr || !check_may_read(*node, peer)) continue;
-    const JobStats stats = read_job_stats(call.supervisor(), *node);
+    const JobStats stats = read_job_stats(call.supervisor(), *node, &groups);
     if (!stats.cpu_usec && !stats.memory_bytes && !stats.memory_peak) continue;
     json entry = {{"path", node->path}};
     if (stats.cpu_usec) entry["cpu_usec"] = *stats.cpu_usec;

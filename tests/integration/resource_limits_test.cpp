@@ -125,3 +125,19 @@ TEST_CASE("resource limits: the stats op returns the live jobs asked for and lea
   CHECK(json::parse(*bad)["error"]["code"] == "invalid_request");
   d.ok({"cancel", "/burn"});
 }
+
+TEST_CASE("resource limits: without cgroups, usage comes from /proc of the job's process group -- children included") {
+  DaemonOptions options;
+  options.env["TRAIOD_CGROUPS"] = "off";
+  Daemon d(options);
+  // The burning loop is a child of the job's shell: only the group walk finds its CPU.
+  d.ok({"spawn", "--name", "burn", "--", "sh", "-c", std::string("(") + kBurn + ") & wait"});
+  const json node = d.inspect_until("/burn", [](const json& n) { return cpu_usec_of(n) > 200000; },
+                                    std::chrono::seconds(20));
+  CHECK(cpu_usec_of(node) > 200000);
+  CHECK(node.value("memory_bytes", std::uint64_t{0}) > 0);
+  const json tree = json::parse(d.ok({"--json", "ps", "--stats"}));
+  CHECK(tree["node"]["children"][0].contains("cpu_usec"));
+  d.ok({"cancel", "/burn"});
+  d.inspect_until("/burn", is_done, std::chrono::seconds(10));
+}

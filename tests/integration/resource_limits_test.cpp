@@ -3,6 +3,7 @@
 // and the usage of running jobs in `inspect`, `ps --stats` and the `stats` op.
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -18,6 +19,21 @@ namespace {
 const char* const kBurn = "while :; do :; done";
 
 std::uint64_t cpu_usec_of(const json& node) { return node.value("cpu_usec", std::uint64_t{0}); }
+
+// The cgroup v2 directory of `pid` ("0::/x" of /proc/PID/cgroup under the v2 mount).
+std::string cgroup_dir_of(pid_t pid) {
+  const std::string text = read_file(fs::path("/proc") / std::to_string(pid) / "cgroup");
+  const auto at = text.find("0::");
+  if (at == std::string::npos) return {};
+  const std::string rel = text.substr(at + 3, text.find('\n', at) - at - 3);
+  const std::string mount = fs::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  return mount + rel;
+}
+
+std::string first_line(const fs::path& file) {
+  const std::string text = read_file(file);
+  return text.substr(0, text.find('\n'));
+}
 
 }  // namespace
 
@@ -63,6 +79,35 @@ TEST_CASE("resource limits: a job over its memory limit is OOM-killed and ends f
   const json node = d.inspect_until("/hog", is_done, std::chrono::seconds(20));
   CHECK(node["outcome"] == "failed");
   CHECK(node["reason"] == "oom");
+}
+
+TEST_CASE("resource limits: a job's limits are on its leaf, and its limited scope's on the directory its leaf nests in") {
+  Daemon d;
+  write_file(d.dir() / "tree.json", R"({"name": "t", "limits": {"pids": 50, "memory": "256MiB"},
+      "children": [{"name": "j", "argv": ["sleep", "30.51"], "limits": {"memory": "64MiB", "cpu": "50%"}}]})");
+  write_file(d.dir() / "probe.json", R"({"name": "probe", "argv": ["true"], "limits": {"pids": 50, "memory": "256MiB", "cpu": "50%"}})");
+  if (const CtlResult probe = d.ctl({"spawn", (d.dir() / "probe.json").string()}); probe.code == 7) {
+    MESSAGE("skipped: this host cannot apply limits: " << probe.err);
+    return;
+  }
+  auto run = d.ctl_async({"run", (d.dir() / "tree.json").string()});
+  REQUIRE(d.wait_for_node("/t/j"));
+  const json job = d.inspect_until("/t/j", [](const json& n) { return n["pid"].is_number(); });
+  const std::string leaf = cgroup_dir_of(job["pid"].get<pid_t>());
+  REQUIRE_FALSE(leaf.empty());
+  const fs::path scope = fs::path(leaf).parent_path();
+  CHECK(scope.filename().string().rfind("scope-", 0) == 0);
+  CHECK(first_line(fs::path(leaf) / "memory.max") == "67108864");
+  CHECK(first_line(fs::path(leaf) / "cpu.max") == "50000 100000");
+  CHECK(first_line(scope / "pids.max") == "50");
+  CHECK(first_line(scope / "memory.max") == "268435456");
+  d.ok({"cancel", "/t"});
+  d.inspect_until("/t", is_done, std::chrono::seconds(10));
+  run->finish();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (fs::exists(scope) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_FALSE(fs::exists(scope));  // removed once its last job ended
 }
 
 TEST_CASE("resource limits: inspect of a CPU-burning job shows cpu_usec growing and memory_bytes above 0") {

@@ -18,11 +18,13 @@ struct ViewOptions {
   std::string path;
   bool all = false;
   bool graph = false;
+  bool stats = false;
 };
 
 int run_ps(const Context& ctx, const ViewOptions& o) {
   json args = {{"path", ctx.resolve(o.path.empty() ? ctx.default_scope : o.path)}};
   if (o.all) args["all"] = true;
+  if (o.stats) args["stats"] = true;
   // The tree shows a few fields; --json gets them all, and so does the graph (it needs `after`).
   if (!ctx.global.json && !o.graph) args["brief"] = true;
   auto conn = ctx.connect();
@@ -41,6 +43,7 @@ int run_ps(const Context& ctx, const ViewOptions& o) {
   }
   TreeStyle style;
   style.colour = stdout_colour() ? Colour::On : Colour::Off;
+  style.stats = o.stats;
   std::cout << render_tree(reply.result.value("node", json::object()), style) << std::flush;
   return 0;
 }
@@ -68,6 +71,7 @@ void add_view_commands(CLI::App& app, Commands& commands) {
   auto* ps_cmd = app.add_subcommand("ps", "live (or all) nodes as a tree");
   ps_cmd->add_option("PATH", ps->path, "subtree (default: $TRAIO_SCOPE or /)");
   ps_cmd->add_flag("--all,-a", ps->all, "include ended nodes");
+  ps_cmd->add_flag("--stats", ps->stats, "CPU time and memory of each running job (cpu_usec, memory_bytes, memory_peak)");
   ps_cmd->add_flag("--graph", ps->graph, "each scope's dependency graph: its children in stages of `after` (--json carries the edges)");
   commands.add(ps_cmd, [ps](const Context& ctx) { return run_ps(ctx, *ps); });
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,10 +15,12 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kColumns = 8;
+constexpr std::size_t kColumns = 10;
 using Row = std::array<std::string, kColumns>;
-constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT", "OWNER"};
-constexpr std::size_t kOwnerColumn = 7;
+constexpr Row kHeader = {"NAME", "KIND", "STATE", "OUTCOME", "PID", "AGE", "EXIT", "CPU", "MEM", "OWNER"};
+constexpr std::size_t kCpuColumn = 7;  // CPU and MEM: ps --stats only (SPEC §6 usage)
+constexpr std::size_t kMemColumn = 8;
+constexpr std::size_t kOwnerColumn = 9;
 
 // The user name of a uid when it has one, else the number. Looked up once per uid: each
 // getpwuid reads /etc/passwd again, and a tree of 1000 jobs of one user took 1000 reads.
@@ -51,6 +54,33 @@ std::string generation_suffix(const json& node) {
   return gen > 1 ? " (gen " + std::to_string(gen) + ")" : std::string();
 }
 
+// CPU time as "0.42s", "3m07s" or "2h05m"; "-" when the node has none.
+std::string cpu_text(const json& node) {
+  auto it = node.find("cpu_usec");
+  if (it == node.end() || !it->is_number_unsigned()) return "-";
+  const auto usec = it->get<std::uint64_t>();
+  const std::uint64_t seconds = usec / 1000000;
+  char text[32];
+  if (seconds < 60) std::snprintf(text, sizeof text, "%.2fs", static_cast<double>(usec) / 1e6);
+  else if (seconds < 3600) std::snprintf(text, sizeof text, "%llum%02llus", static_cast<unsigned long long>(seconds / 60),
+                                         static_cast<unsigned long long>(seconds % 60));
+  else std::snprintf(text, sizeof text, "%lluh%02llum", static_cast<unsigned long long>(seconds / 3600),
+                     static_cast<unsigned long long>(seconds / 60 % 60));
+  return text;
+}
+
+// Resident memory as "812K", "12.4M" or "1.5G"; "-" when the node has none.
+std::string memory_text(const json& node) {
+  auto it = node.find("memory_bytes");
+  if (it == node.end() || !it->is_number_unsigned()) return "-";
+  const auto bytes = static_cast<double>(it->get<std::uint64_t>());
+  char text[32];
+  if (bytes < 1024.0 * 1024) std::snprintf(text, sizeof text, "%.0fK", bytes / 1024);
+  else if (bytes < 1024.0 * 1024 * 1024) std::snprintf(text, sizeof text, "%.1fM", bytes / (1024.0 * 1024));
+  else std::snprintf(text, sizeof text, "%.1fG", bytes / (1024.0 * 1024 * 1024));
+  return text;
+}
+
 Row row_of(const json& node, const std::string& label, const TreeStyle& style, OwnerNames& owners) {
   const auto age = node_age(node, style.now);
   std::string exit = exit_text(node);
@@ -62,6 +92,8 @@ Row row_of(const json& node, const std::string& label, const TreeStyle& style, O
              scalar_text(node.value("pid", json())),
              age ? format_age(*age) : "-",
              exit.empty() ? "-" : exit,
+             cpu_text(node),
+             memory_text(node),
              owners.of(node)};
 }
 
@@ -113,21 +145,26 @@ std::string render_tree(const json& root, const TreeStyle& style) {
   // tree stays as narrow as before.
   const bool several_owners = std::any_of(body.begin(), body.end(),
                                           [&](const Row& row) { return row[kOwnerColumn] != body.front()[kOwnerColumn]; });
-  const std::size_t columns = several_owners ? kColumns : kOwnerColumn;
+  std::vector<std::size_t> shown;
+  for (std::size_t c = 0; c < kColumns; ++c) {
+    if ((c == kCpuColumn || c == kMemColumn) && !style.stats) continue;
+    if (c == kOwnerColumn && !several_owners) continue;
+    shown.push_back(c);
+  }
   std::array<std::size_t, kColumns> width{};
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], display_width(row[c]));
+    for (std::size_t c : shown) width[c] = std::max(width[c], display_width(row[c]));
   std::string out;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
-    for (std::size_t c = 0; c < columns; ++c) {
+    for (std::size_t c : shown) {
       const std::string& cell = rows[r][c];
       const std::string_view colour =
           style.colour == Colour::On && r > 0 ? colour_of(c, cell) : std::string_view{};
       line += colour;
       line += cell;
       if (!colour.empty()) line += "\033[0m";
-      if (c + 1 < columns) line += std::string(width[c] - display_width(cell) + 2, ' ');
+      if (c != shown.back()) line += std::string(width[c] - display_width(cell) + 2, ' ');
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + '\n';

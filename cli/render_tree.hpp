@@ -1,6 +1,7 @@
 #pragma once
 // `ps`: the node tree drawn with box-drawing characters, one row per node, columns for
-// type/kind, state, outcome, pid, age and exit code (SPEC §3). Colour only when asked.
+// type/kind, state, outcome, pid, age and exit code (SPEC §3), CPU and memory with --stats.
+// Colour only when asked.
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@ enum class Colour { Off, On };
 struct TreeStyle {
   Colour colour = Colour::Off;
   WallClock::time_point now = WallClock::now();
+  bool stats = false;  // ps --stats: CPU and MEM columns (SPEC §6 usage)
 };
 
 // `root` is a node object nesting its children through "children" (the `ps` result's node).

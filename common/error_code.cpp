@@ -15,6 +15,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::NameTaken: return "name_taken";
     case ErrorCode::PermissionDenied: return "permission_denied";
     case ErrorCode::LimitExceeded: return "limit_exceeded";
+    case ErrorCode::Unsupported: return "unsupported";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";  // unreachable: the switch is exhaustive (-Wswitch-enum)
@@ -25,7 +26,7 @@ std::optional<ErrorCode> error_code_from_string(std::string_view text) {
       ErrorCode::BadJson,     ErrorCode::InvalidRequest, ErrorCode::UnknownOp,
       ErrorCode::UnsupportedVersion, ErrorCode::NotFound, ErrorCode::ScopeClosed,
       ErrorCode::NameTaken,   ErrorCode::PermissionDenied, ErrorCode::LimitExceeded,
-      ErrorCode::Internal,
+      ErrorCode::Unsupported, ErrorCode::Internal,
   };
   for (ErrorCode code : kAll)
     if (to_string(code) == text) return code;

@@ -15,6 +15,8 @@ enum class ErrorCode {
   NameTaken,
   PermissionDenied,
   LimitExceeded,
+  // SPEC §6 limits on a host that cannot apply them (no delegated cgroup v2 controller).
+  Unsupported,
   Internal,
 };
 

@@ -29,6 +29,7 @@ ExitCode exit_code_for(ErrorCode code) {
     case ErrorCode::NameTaken:
     case ErrorCode::PermissionDenied:
     case ErrorCode::LimitExceeded:
+    case ErrorCode::Unsupported:
       return ExitCode::Refused;
     case ErrorCode::InvalidRequest:
     case ErrorCode::BadJson:

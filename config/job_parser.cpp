@@ -9,6 +9,7 @@
 #include "config/after_parser.hpp"
 #include "config/env_files.hpp"
 #include "config/health_parser.hpp"
+#include "config/limits_parser.hpp"
 #include "config/queue_fields.hpp"
 #include "config/ready_parser.hpp"
 #include "config/restart_parser.hpp"
@@ -205,9 +206,8 @@ void check_required(const json& object, const std::string& path, JobKind kind, F
 bool is_job_field(std::string_view key) { return job_field_fit(key).has_value(); }
 
 bool is_unsupported_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 1> kLater = {
-      "limits",
-  };
+  // Every §6 field is supported now; the list stays for the next one.
+  static constexpr std::array<std::string_view, 0> kLater = {};
   return std::find(kLater.begin(), kLater.end(), key) != kLater.end();
 }
 
@@ -263,6 +263,12 @@ JobSpec parse_job(const json& object, const std::string& path, FieldErrors& e, C
     }
     if (key == "delay") {
       spec.delay = read_duration(value, p, e);
+      continue;
+    }
+    if (key == "limits") {  // SPEC §6: what the job's processes may take
+      if (kind && *kind != JobKind::Process)
+        e.add(p, fmt::format("not valid for a {} job (only for process jobs and scopes)", to_string(*kind)));
+      else spec.limits = read_limits(value, p, e);
       continue;
     }
     if (key == "env_file") {  // config/env_files.hpp reads it where the reader may read the file

@@ -8,6 +8,7 @@
 #include "config/after_parser.hpp"
 #include "config/fanout.hpp"
 #include "config/job_parser.hpp"
+#include "config/limits_parser.hpp"
 #include "config/queue_fields.hpp"
 #include "config/health_parser.hpp"
 #include "config/ready_parser.hpp"
@@ -155,6 +156,8 @@ ScopeSpec parse_scope(const json& object, const std::string& path, FieldErrors& 
       if (auto order = read_stop_order(value, p, e)) scope.stop_order = *order;
     } else if (key == "delay") {
       scope.delay = read_duration(value, p, e);
+    } else if (key == "limits") {  // SPEC §6: caps the whole subtree
+      scope.limits = read_limits(value, p, e);
     } else if (key == "env_file") {
       e.add(p, "not valid for a scope (a node with \"children\"): give it to each process job");
     } else if (is_unsupported_field(key)) {
@@ -223,6 +226,7 @@ json to_json(const JobSpec& spec) {
   if (spec.priority != 0) out["priority"] = spec.priority;
   if (spec.delay) out["delay"] = format_duration(*spec.delay);
   if (spec.restart.policy != RestartPolicy::No) out["restart"] = restart_to_json(spec.restart);
+  if (spec.limits) out["limits"] = limits_to_json(*spec.limits);
   switch (spec.kind) {
     case JobKind::Sleep:
       out["duration"] = format_duration(spec.duration);

@@ -2,6 +2,7 @@
 // What users submit (SPEC §2): jobs and scopes ("trees"), parsed and validated into plain
 // structs. Defaults are filled in here so that every later layer sees complete values.
 #include <csignal>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -116,6 +117,15 @@ struct SuperviseSpec {
 // dependents before what they depend on (`after`), non-awaited children last.
 enum class StopOrder { Parallel, Reverse };
 
+// SPEC §6 `limits`: what a job, or a scope's whole subtree, may take, applied through the
+// cgroup v2 controllers memory (memory.max), cpu (cpu.max) and pids (pids.max). Each is
+// optional; an object with none set is refused by the parser.
+struct LimitsSpec {
+  std::optional<std::uint64_t> memory_bytes;
+  std::optional<std::uint32_t> cpu_percent;  // "150%": one and a half CPUs
+  std::optional<std::uint64_t> pids;
+};
+
 // One entry of `after`: a sibling's name and the condition on it.
 struct AfterSpec {
   std::string name;
@@ -140,6 +150,7 @@ struct JobSpec {
   std::vector<int> success_exit_codes{0};
   ReadySpec ready;
   std::optional<HealthSpec> health;  // SPEC §6; nullopt: no checks (and no timers)
+  std::optional<LimitsSpec> limits;  // SPEC §6; nullopt: none
   std::string user;   // empty: the daemon's user (or, for a non-root client, the client)
   std::string group;  // empty: the user's primary group
   // sleep
@@ -167,6 +178,7 @@ struct ScopeSpec {
   std::optional<std::size_t> max_parallel;
   std::optional<SuperviseSpec> supervise;  // SPEC §6; nullopt: children restart on their own
   StopOrder stop_order = StopOrder::Parallel;
+  std::optional<LimitsSpec> limits;  // SPEC §6: caps the whole subtree; nullopt: none
   bool finalize = true;  // trees from files are finalized once their children are submitted
   std::vector<NodeSpec> children;
 };
@@ -190,7 +202,7 @@ enum class SpecKind { Job, Tree };
 
 // Parses a job (SpecKind::Job) or a tree (a node with "children", or a job). Collects every
 // error rather than stopping at the first. Unknown fields, wrong types, out-of-range values,
-// fields not supported yet (§6: "limits", ...), and, inside a tree,
+// fields not supported yet, and, inside a tree,
 // `after` names that are not siblings or that form a cycle are errors.
 std::variant<NodeSpec, ParseErrors> parse_node_spec(const nlohmann::json& json, SpecKind kind);
 

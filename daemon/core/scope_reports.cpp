@@ -99,6 +99,7 @@ void ScopeTree::on_job_exited(const Now& now, NodeId id, const ExitInfo& exit, E
   health_stop(n, out);
   std::string reason;
   Outcome outcome = natural_outcome(*n.job, exit, reason);
+  if (exit.oom && outcome == Outcome::Failed) reason = "oom";  // SPEC §6: what killed it says more than how
   if (n.run.restart_with_sibling && supervise_rerun_sibling(now, n, reason, out)) {  // §6 supervise
     trim_history(out);
     return;

@@ -37,7 +37,7 @@ struct ScopeTree::Rerun {
 std::shared_ptr<const ScopeSpec> ScopeTree::scope_header(const ScopeSpec& spec) {
   // Field by field: copying the spec and clearing its children would copy the whole tree
   // below it, at every level. A field added to ScopeSpec changes its size: copy it here too.
-  static_assert(sizeof(ScopeSpec) == 176, "scope_header copies every field of ScopeSpec but children");
+  static_assert(sizeof(ScopeSpec) == 232, "scope_header copies every field of ScopeSpec but children");
   ScopeSpec header;
   header.name = spec.name;
   header.flags = spec.flags;
@@ -48,6 +48,7 @@ std::shared_ptr<const ScopeSpec> ScopeTree::scope_header(const ScopeSpec& spec) 
   header.supervise = spec.supervise;
   header.stop_order = spec.stop_order;
   header.delay = spec.delay;
+  header.limits = spec.limits;
   header.finalize = spec.finalize;
   return std::make_shared<const ScopeSpec>(std::move(header));
 }

@@ -63,4 +63,11 @@ Result<std::uint64_t> read_cgroup_memory_bytes(int dir, const char* leaf) noexce
   return leading_number(*text);
 }
 
+Result<std::uint64_t> read_cgroup_memory_peak(int dir, const char* leaf) noexcept {
+  char buffer[kMaxFile];
+  auto text = read_small(dir, leaf, "memory.peak", buffer);
+  if (!text) return text.error();
+  return leading_number(*text);
+}
+
 }  // namespace traio::os

@@ -15,5 +15,7 @@ Result<std::uint64_t> read_cgroup_cpu_usec(int dir, const char* leaf) noexcept;
 // `<dir>/<leaf>/memory.current`, in bytes. ENOENT where the memory controller is not
 // enabled for the leaf (this is a normal answer: there is nothing to read).
 Result<std::uint64_t> read_cgroup_memory_bytes(int dir, const char* leaf) noexcept;
+// `<dir>/<leaf>/memory.peak` (Linux 5.19+), in bytes; ENOENT as above, or on older kernels.
+Result<std::uint64_t> read_cgroup_memory_peak(int dir, const char* leaf) noexcept;
 
 }  // namespace traio::os

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/os/cgroup_limits.hpp"
 #include "daemon/os/launcher.hpp"
 #include "daemon/os/leftovers.hpp"
 #include "daemon/os/tree_signal.hpp"
@@ -51,6 +52,10 @@ struct ProcessRunner::Job {
   enum class Frozen { No, Cgroup, Stopped } frozen = Frozen::No;
   std::optional<ExitInfo> exit;  // the main process is reaped; waiting for its cgroup to empty
   int settle_polls = 0;
+  // SPEC §6: it runs under limits (its own or its scopes'): its leaf is asked for OOM kills
+  // when it ends, and the directories of `scope_limits` are released with it.
+  bool limited = false;
+  std::vector<ScopeLimit> scope_limits;
 };
 
 namespace {
@@ -154,9 +159,23 @@ ProcessRunner::ProcessRunner(asio::io_context& io, JobReports& reports, ProcessD
       own_cgroup_(daemon_cgroup()),
       jobs_cgroup_(make_jobs_cgroup(own_cgroup_)) {
   if (jobs_cgroup_.valid()) janitor_.emplace();
+  limits_.set_dirs(own_cgroup_, jobs_cgroup_.valid() ? jobs_cgroup_.path() : std::string());
 }
 
-ProcessRunner::~ProcessRunner() = default;  // each Job's Child kills and reaps its group
+ProcessRunner::~ProcessRunner() {
+  jobs_.clear();  // each Job's Child kills and reaps its group
+  if (janitor_) janitor_->drain();  // the leaves inside scope directories go before those (limits_)
+}
+
+std::optional<std::string> ProcessRunner::limits_unavailable(const LimitsSpec& limits) {
+  return limits_.unavailable(limits);
+}
+
+namespace {
+
+bool is_limited(const ProcessLaunch& launch) { return launch.spec->limits || !launch.scope_limits.empty(); }
+
+}  // namespace
 
 std::optional<os::LaunchRequest> ProcessRunner::launched_as(NodeId id) const {
   auto it = jobs_.find(id);
@@ -291,7 +310,11 @@ os::Result<os::Child> ProcessRunner::spawn(const ProcessLaunch& launch, os::Cgro
   } else if (auto error = prepare_output(as_run, request, file, capture, failure)) {
     return error;
   }
-  cgroup = make_job_cgroup(launch.id);
+  cgroup = make_job_cgroup(launch, failure);
+  if (!failure.empty()) {
+    failure = fmt::format("cannot start '{}': {}", program, failure);
+    return os::errno_code(EPERM);
+  }
   auto child = launch_in_cgroup(launch.id, request, cgroup);
   if (child) {
     how.env = std::move(request.env);
@@ -311,12 +334,21 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
   std::unique_ptr<NotifySocket> notify;
   auto child = spawn(launch, cgroup, capture, failure, how, notify);
   if (!child) {
+    if (cgroup.valid() && is_limited(launch)) {
+      janitor_->remove(std::move(cgroup));  // before its scopes' directories
+      limits_.release(launch.scope_limits, janitor_);
+    }
     reports_.job_exited(launch.id, ExitInfo::start_failed(std::move(failure)));
     return;
   }
   const int pid = child->pid();
+  const bool limited = cgroup.valid() && is_limited(launch);
   cgroup.drop_fd();  // the child is in its leaf: from now on its files open relative to jobs_cgroup_
   auto job = std::make_unique<Job>(io_, launch.spec, std::move(cgroup), std::move(*child));
+  if (limited) {
+    job->limited = true;
+    job->scope_limits = launch.scope_limits;
+  }
   if (launch.spec->ready.probe == ReadySpec::Probe::Exec) job->how = std::make_unique<os::LaunchRequest>(std::move(how));
   if (capture) {
     capture->start();
@@ -330,14 +362,47 @@ void ProcessRunner::start(const ProcessLaunch& launch) {
 }
 
 // A leaf of its own for the job, made before the spawn: creating a cgroup takes a while,
-// and the child must be moved in right after its exec, before it forks.
-os::CgroupDir ProcessRunner::make_job_cgroup(NodeId id) {
-  if (!jobs_cgroup_.valid()) return {};
+// and the child must be moved in right after its exec, before it forks. A job under limits
+// (SPEC §6) gets its limits written there first, its leaf inside its limited scopes'
+// directories, and does not start without them (`failure` says why).
+os::CgroupDir ProcessRunner::make_job_cgroup(const ProcessLaunch& launch, std::string& failure) {
+  const NodeId id = launch.id;
+  const bool limited = is_limited(launch);
+  if (!jobs_cgroup_.valid()) {
+    if (limited) failure = "cannot apply its limits: traiod has no cgroup v2 directory for jobs";
+    return {};
+  }
+  std::string parent = jobs_cgroup_.path();
+  if (!launch.scope_limits.empty()) {
+    parent = limits_.parent_for(launch.scope_limits, janitor_, failure);
+    if (parent.empty()) return {};
+  }
+  auto made = make_leaf(id, parent);
+  if (limited) {
+    os::Result<void> applied = made.valid() ? CgroupLimits::apply(made.fd(), launch.spec->limits.value_or(LimitsSpec{}))
+                                            : os::Result<void>(os::errno_code(ENOENT));
+    if (!applied) {
+      failure = fmt::format("cannot apply its limits to its cgroup: {}", applied.error().message());
+      if (made.valid()) janitor_->remove(std::move(made));
+      limits_.release(launch.scope_limits, janitor_);
+      return {};
+    }
+  }
+  return made;
+}
+
+// Directly under jobs_cgroup_, the leaf is made relative to it and can give up its own fd
+// once the job runs (CgroupDir::drop_fd); inside a limited scope's directory it keeps it.
+os::CgroupDir ProcessRunner::make_leaf(NodeId id, const std::string& parent) {
   const auto leaf = fmt::format("job-{}", id);
-  auto dir = os::CgroupDir::create_in(jobs_cgroup_, leaf);
+  const bool direct = parent == jobs_cgroup_.path();
+  auto create = [&] {
+    return direct ? os::CgroupDir::create_in(jobs_cgroup_, leaf) : os::CgroupDir::create(parent + "/" + leaf);
+  };
+  auto dir = create();
   if (!dir && dir.error().value() == EEXIST && janitor_) {
     janitor_->drain();  // a restart of this job: its previous leaf is still queued for removal
-    dir = os::CgroupDir::create_in(jobs_cgroup_, leaf);
+    dir = create();
   }
   if (!dir) {
     log(LogLevel::Warning, "job {}: cannot create its cgroup: {}", id, dir.error().message());
@@ -384,6 +449,7 @@ void ProcessRunner::leave_cgroup(os::CgroupDir& cgroup) {
         out.error().message());
     cgroup.release();
     jobs_cgroup_.release();
+    limits_.set_dirs(own_cgroup_, {});
   }
 }
 
@@ -472,7 +538,9 @@ void ProcessRunner::report_exit(NodeId id) {
     detached_.push_back(std::move(job.capture));
   }
   ExitInfo exit = std::move(*job.exit);
+  if (job.limited && job.cgroup.valid()) exit.oom = os::read_cgroup_oom_kills(job.cgroup.fd()) > 0;
   if (janitor_ && job.cgroup.valid()) janitor_->remove(std::move(job.cgroup));
+  if (job.limited) limits_.release(job.scope_limits, janitor_);
   jobs_.erase(it);  // without a janitor, ~CgroupDir removes the empty cgroup here
   reports_.job_exited(id, std::move(exit));
 }

@@ -24,6 +24,7 @@
 #include "daemon/os/child.hpp"
 #include "daemon/os/environment.hpp"
 #include "daemon/os/launcher.hpp"
+#include "daemon/runners/cgroup_limits.hpp"
 #include "daemon/runners/job_reports.hpp"
 
 namespace traio {
@@ -50,6 +51,8 @@ struct ProcessLaunch {
   uid_t owner_uid = 0;
   // Set by the runner for a job that runs as another user: its capture log is that user's.
   std::optional<os::Credentials> log_owner = std::nullopt;
+  // SPEC §6: the scopes above it with `limits`, outermost first; its leaf nests under theirs.
+  std::vector<ScopeLimit> scope_limits = {};
 };
 
 class ProcessRunner {
@@ -82,6 +85,9 @@ class ProcessRunner {
   std::size_t running() const { return jobs_.size(); }
   // Whether jobs get their own cgroup v2 leaf (else only their process group is killed).
   bool uses_cgroups() const { return jobs_cgroup_.valid(); }
+  // SPEC §6: why this host cannot apply `limits` (the missing cgroup v2 controller), or
+  // nullopt when it can.
+  std::optional<std::string> limits_unavailable(const LimitsSpec& limits);
   std::optional<int> pid(NodeId id) const;
   // The cgroup leaf of a running job ("" without one): the journal records it, so that a
   // restarted daemon can kill what a crashed one left.
@@ -114,7 +120,8 @@ class ProcessRunner {
   boost::system::error_code prepare_output(const ProcessLaunch& launch, os::LaunchRequest& request, os::UniqueFd& file,
                       std::unique_ptr<OutputCapture>& capture, std::string& failure);
   os::EnvMap with_job_variables(os::EnvMap env, const ProcessLaunch& launch) const;
-  os::CgroupDir make_job_cgroup(NodeId id);
+  os::CgroupDir make_job_cgroup(const ProcessLaunch& launch, std::string& failure);
+  os::CgroupDir make_leaf(NodeId id, const std::string& parent);
   os::LaunchResult launch_in_cgroup(NodeId id, os::LaunchRequest& request, os::CgroupDir& cgroup);
   bool enter_cgroup(NodeId id, os::CgroupDir& cgroup) const;
   void leave_cgroup(os::CgroupDir& cgroup);
@@ -134,6 +141,7 @@ class ProcessRunner {
   std::string own_cgroup_;     // the daemon's own cgroup v2 directory
   os::CgroupDir jobs_cgroup_;  // parent of the jobs' leaves; outlives them (declared first)
   std::optional<os::CgroupJanitor> janitor_;  // removes ended jobs' leaves; joined before the parent goes
+  CgroupLimits limits_;  // SPEC §6; its scope directories go before the janitor is joined
   bool clone_into_cgroup_ = true;  // until the kernel says it cannot (before Linux 5.7)
   bool said_no_freezer_ = false;   // the SIGSTOP fallback of freeze() is logged once
   std::unordered_map<NodeId, std::unique_ptr<Job>> jobs_;

@@ -24,6 +24,19 @@ namespace traio {
 
 namespace {
 
+// SPEC §6: the scopes above `node` with limits, outermost first.
+std::vector<ScopeLimit> scope_limits_of(const ScopeTree& tree, const Node& node) {
+  std::vector<ScopeLimit> out;
+  for (const Node* scope = tree.find(node.parent); scope != nullptr; scope = tree.find(scope->parent))
+    if (scope->scope_spec && scope->scope_spec->limits) out.push_back(ScopeLimit{scope->id, *scope->scope_spec->limits});
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
 TreeLimits tree_limits(const DaemonConfig& config) {
   TreeLimits limits;
   limits.history = config.history;
@@ -290,7 +303,7 @@ void Supervisor::start_job(NodeId id) {
     case JobKind::Process: {
       const Node* scope = tree_.find(node->parent);
       processes_->start(ProcessLaunch{id, node->job, node->path, scope ? scope->path : std::string("/"),
-                                      log_path(id), node->owner_uid});
+                                      log_path(id), node->owner_uid, std::nullopt, scope_limits_of(tree_, *node)});
       break;
     }
     case JobKind::Sleep:
@@ -389,6 +402,11 @@ Status Supervisor::signal(NodeId id, int signo) {
 }
 
 std::string Supervisor::job_cgroup(NodeId id) const { return processes_->cgroup_path(id); }
+
+std::optional<std::string> Supervisor::limits_unavailable(const LimitsSpec& limits) {
+  return processes_->limits_unavailable(limits);
+}
+
 
 void Supervisor::remove_crashed_run_cgroups(int old_pid) const { processes_->remove_crashed_run_cgroups(old_pid); }
 

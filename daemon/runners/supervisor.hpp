@@ -94,6 +94,9 @@ class Supervisor : private JobReports {
 
   // The cgroup leaf of a running process job, or "" (no cgroup, or no process).
   std::string job_cgroup(NodeId id) const;
+  // SPEC §6: why this host cannot apply `limits` (naming the missing cgroup v2
+  // controller), or nullopt when it can.
+  std::optional<std::string> limits_unavailable(const LimitsSpec& limits);
   // Kills and removes the job cgroups of the crashed run `old_pid` (ProcessRunner).
   void remove_crashed_run_cgroups(int old_pid) const;
 

@@ -47,6 +47,7 @@ constexpr OpEntry kOps[] = {
     {"events", nullptr, op_events, OpKind::Query},
     {"signal", op_signal, nullptr, OpKind::Acts},
     {"metrics", nullptr, op_metrics, OpKind::Query},
+    {"stats", op_stats, nullptr, OpKind::Query},
 };
 
 void reply(Session& session, std::int64_t id, const OpResult& result) {

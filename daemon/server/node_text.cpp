@@ -14,7 +14,19 @@ namespace {
 struct Walk {
   EndedNodes ended;
   NodeFields fields;
+  const JobStatsReader* stats = nullptr;  // ps --stats (SPEC §6 usage)
 };
+
+JobStats stats_of(const JobStatsReader* stats, const Node& node) {
+  if (stats == nullptr || !node.job || !node.is_live() || !node.run.pid) return {};
+  return (*stats)(node);
+}
+
+void stat_field(JsonText& w, const char* key, const std::optional<std::uint64_t>& value) {
+  if (!value) return;
+  w.key(key);
+  w.integer(static_cast<std::int64_t>(*value));
+}
 
 void optional_int(JsonText& w, const std::optional<int>& v) {
   if (v) {
@@ -120,7 +132,9 @@ void children(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& 
 }
 
 // node_json's members; `walk` adds "children" (ps), SpecField::Include adds "spec" (inspect).
-void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, const Walk* walk) {
+void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, const Walk* walk,
+          const JobStatsReader* stats_reader) {
+  const JobStats stats = stats_of(stats_reader, node);
   w.begin_object();
   w.key("after");
   after(w, node);
@@ -138,6 +152,7 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
   }
   w.key("claimed");
   w.boolean(node.claimed);
+  stat_field(w, "cpu_usec", stats.cpu_usec);
   w.key("created_at");
   w.time(node.created_at);
   w.key("deadline");
@@ -174,6 +189,8 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
     w.key("max_parallel");
     optional_count(w, node.max_parallel);
   }
+  stat_field(w, "memory_bytes", stats.memory_bytes);
+  stat_field(w, "memory_peak", stats.memory_peak);
   w.key("name");
   w.string(node.name);
   w.key("next_attempt");
@@ -256,6 +273,7 @@ void full(JsonText& w, const ScopeTree& tree, const Node& node, SpecField spec, 
 
 // brief_node_json's members: those without a value are left out.
 void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& walk) {
+  const JobStats stats = stats_of(walk.stats, node);
   w.begin_object();
   if (!node.after.empty()) {
     w.key("after");
@@ -263,6 +281,7 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
   }
   w.key("children");
   children(w, tree, node, walk);
+  stat_field(w, "cpu_usec", stats.cpu_usec);
   w.key("created_at");
   w.time(node.created_at);
   if (node.ended_at) {
@@ -284,6 +303,8 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
     w.key("max_parallel");
     optional_count(w, node.max_parallel);
   }
+  stat_field(w, "memory_bytes", stats.memory_bytes);
+  stat_field(w, "memory_peak", stats.memory_peak);
   w.key("name");
   w.string(node.name);
   if (node.restart.next_attempt_wall) {
@@ -340,7 +361,7 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
 void write_tree(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& walk) {
   switch (walk.fields) {
     case NodeFields::All:
-      full(w, tree, node, SpecField::Omit, &walk);
+      full(w, tree, node, SpecField::Omit, &walk, walk.stats);
       break;
     case NodeFields::Brief:
       brief(w, tree, node, walk);
@@ -350,13 +371,14 @@ void write_tree(JsonText& w, const ScopeTree& tree, const Node& node, const Walk
 
 }  // namespace
 
-void write_node(JsonText& out, const ScopeTree& tree, const Node& node, SpecField spec) {
-  full(out, tree, node, spec, nullptr);
+void write_node(JsonText& out, const ScopeTree& tree, const Node& node, SpecField spec,
+                const JobStatsReader* stats) {
+  full(out, tree, node, spec, nullptr, stats);
 }
 
 void write_node_tree(JsonText& out, const ScopeTree& tree, const Node& node, EndedNodes ended,
-                     NodeFields fields) {
-  write_tree(out, tree, node, Walk{ended, fields});
+                     NodeFields fields, const JobStatsReader* stats) {
+  write_tree(out, tree, node, Walk{ended, fields, stats});
 }
 
 }  // namespace traio

@@ -53,6 +53,8 @@ OpResult op_signal(OpCall& call);
 // ops_query.cpp
 Status op_ps(OpCall& call, std::string& out);
 Status op_inspect(OpCall& call, std::string& out);
+// ops_stats.cpp
+OpResult op_stats(OpCall& call);
 // ops_logs.cpp (streams with follow)
 boost::asio::awaitable<OpResult> op_logs(OpCall call);
 // ops_wait.cpp

@@ -7,6 +7,7 @@
 #include "common/node_path.hpp"
 #include "config/node_spec.hpp"
 #include "daemon/server/access.hpp"
+#include "daemon/server/limits_check.hpp"
 #include "daemon/server/node_json.hpp"
 #include "daemon/server/op_args.hpp"
 #include "daemon/server/op_call.hpp"
@@ -95,6 +96,7 @@ OpResult op_spawn(OpCall& call) {
   job->base_env = std::move(*base_env);
   if (auto ok = may_create(call, *scope, job->kind == JobKind::Process); !ok) return ok.error();
   if (auto ok = may_run_as(call, *job); !ok) return ok.error();
+  if (auto ok = check_limits_supported(call.supervisor(), *job); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
     return t.spawn(now, *scope, std::move(*job), std::move(spec->source), owner, out);
@@ -128,6 +130,7 @@ OpResult op_submit(OpCall& call) {
   if (!spec) return spec.error();
   if (auto ok = may_create(call, *scope, has_process(*spec)); !ok) return ok.error();
   if (auto ok = may_run_as(call, *spec); !ok) return ok.error();
+  if (auto ok = check_limits_supported(call.supervisor(), *spec); !ok) return ok.error();
   Uid owner = call.session->peer_uid();
   return create_accepted(call, [&](const Now& now, ScopeTree& t, Effects& out) {
     return t.submit(now, *scope, *spec, owner, out);

@@ -1,5 +1,6 @@
 // ps and inspect: node objects (docs/protocol.md "Node objects"), written straight into
 // the reply line (node_text.hpp): ps of a big tree is the largest reply traiod sends.
+// inspect, and ps with `stats`, add the usage of live process jobs (SPEC §6).
 #include "daemon/server/access.hpp"
 #include "daemon/server/node_text.hpp"
 #include "daemon/server/op_args.hpp"
@@ -17,7 +18,7 @@ constexpr std::size_t kFullNodeBytes = 640;
 
 Status op_ps(OpCall& call, std::string& out) {
   const auto& args = call.args();
-  if (auto ok = check_arg_keys(args, {"path", "all", "brief"}); !ok) return ok.error();
+  if (auto ok = check_arg_keys(args, {"path", "all", "brief", "stats"}); !ok) return ok.error();
   const ScopeTree& tree = call.supervisor().tree();
   auto id = node_arg(tree, args, "path", "/");
   if (!id) return id.error();
@@ -25,6 +26,8 @@ Status op_ps(OpCall& call, std::string& out) {
   if (!all) return all.error();
   auto brief = bool_arg(args, "brief", false);
   if (!brief) return brief.error();
+  auto stats = bool_arg(args, "stats", false);  // SPEC §6 usage of live jobs: the peer's own, or all when privileged
+  if (!stats) return stats.error();
   const Node* node = tree.find(*id);
   if (node == nullptr) return Error{ErrorCode::NotFound, "node was forgotten"};
   // One allocation for the reply, sized for the whole tree (pages never written cost
@@ -34,8 +37,14 @@ Status op_ps(OpCall& call, std::string& out) {
   JsonText w(out);
   w.begin_object();
   w.key("node");
+  const Uid peer = call.session->peer_uid();
+  const Supervisor& supervisor = call.supervisor();
+  ProcessGroupIndex groups;
+  const JobStatsReader reader = [&](const Node& n) {
+    return is_privileged(peer) || n.owner_uid == peer ? read_job_stats(supervisor, n, &groups) : JobStats{};
+  };
   write_node_tree(w, tree, *node, *all ? EndedNodes::Show : EndedNodes::Hide,
-                  *brief ? NodeFields::Brief : NodeFields::All);
+                  *brief ? NodeFields::Brief : NodeFields::All, *stats ? &reader : nullptr);
   w.end_object();
   return ok_status();
 }
@@ -52,7 +61,9 @@ Status op_inspect(OpCall& call, std::string& out) {
   JsonText w(out);
   w.begin_object();
   w.key("node");
-  write_node(w, tree, *node, SpecField::Include);
+  const Supervisor& supervisor = call.supervisor();
+  const JobStatsReader reader = [&](const Node& n) { return read_job_stats(supervisor, n); };
+  write_node(w, tree, *node, SpecField::Include, &reader);
   w.end_object();
   return ok_status();
 }

@@ -108,7 +108,7 @@ _traioctl() {
         retry) opts="--wait --exit-code"; args=scope ;;
         wait) opts="--timeout --claim --exit-code"; args=nodes ;;
         signal) args=node_then_signal ;;
-        ps) opts="--all -a --graph"; args=node ;;
+        ps) opts="--all -a --graph --stats"; args=node ;;
         inspect) args=node ;;
         logs) opts="--follow -f --lines -n --stream --timestamps"; args=node ;;
         events) opts="--follow -f"; args=node ;;

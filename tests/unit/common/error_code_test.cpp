@@ -15,6 +15,7 @@ TEST_CASE("error codes: the SPEC §5 strings, both ways") {
       {ErrorCode::NameTaken, "name_taken"},
       {ErrorCode::PermissionDenied, "permission_denied"},
       {ErrorCode::LimitExceeded, "limit_exceeded"},
+      {ErrorCode::Unsupported, "unsupported"},
       {ErrorCode::Internal, "internal"},
   };
   for (auto [code, text] : all) {

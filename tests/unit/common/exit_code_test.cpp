@@ -20,6 +20,7 @@ TEST_CASE("exit codes: daemon errors map to not found, refused, usage or failure
   CHECK(as_int(exit_code_for(ErrorCode::NameTaken)) == 7);
   CHECK(as_int(exit_code_for(ErrorCode::PermissionDenied)) == 7);
   CHECK(as_int(exit_code_for(ErrorCode::LimitExceeded)) == 7);
+  CHECK(as_int(exit_code_for(ErrorCode::Unsupported)) == 7);
   CHECK(as_int(exit_code_for(ErrorCode::InvalidRequest)) == 2);
   CHECK(as_int(exit_code_for(ErrorCode::BadJson)) == 2);
   CHECK(as_int(exit_code_for(ErrorCode::UnknownOp)) == 1);

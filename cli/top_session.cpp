@@ -1,0 +1,504 @@
+#include "cli/top_session.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <vector>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "cli/output.hpp"
+#include "cli/top_model.hpp"
+#include "cli/top_terminal.hpp"
+#include "cli/top_view.hpp"
+
+namespace traio::cli {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kLinger = std::chrono::seconds(10);     // an ended node's row stays this long (no --all)
+constexpr auto kStatsEvery = std::chrono::seconds(2);
+constexpr auto kTick = std::chrono::seconds(1);        // the clock, ages, the event rate
+constexpr auto kRedrawDelay = std::chrono::milliseconds(100);  // at most 10 frames a second
+constexpr std::size_t kStatsMax = 1000;                // the `stats` op's limit
+constexpr std::size_t kTailsMax = 500;                 // initial last-line requests, at most
+constexpr std::size_t kLogPaneMax = 5000;
+constexpr std::size_t kPlainWidth = 160;
+
+bool under(const std::string& path, const std::string& scope) {
+  if (scope == "/") return true;
+  return path == scope ||
+         (path.size() > scope.size() && path.compare(0, scope.size(), scope) == 0 && path[scope.size()] == '/');
+}
+
+std::size_t plain_width() {
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n >= 20 && n <= 10000) return static_cast<std::size_t>(n);
+  }
+  return kPlainWidth;
+}
+
+class Session {
+ public:
+  Session(const Context& ctx, const TopOptions& o, Connection& conn, bool interactive)
+      : ctx_(ctx),
+        o_(o),
+        conn_(conn),
+        client_(conn.client),
+        interactive_(interactive),
+        signals_(conn.io),
+        stdin_(conn.io),
+        tick_(conn.io),
+        stats_timer_(conn.io),
+        redraw_(conn.io) {}
+
+  int run();
+
+ private:
+  // Start-up
+  int load_snapshot();
+  void request_tails(bool wait);
+  void start_live();
+  // Streams and replies
+  void on_event(const json& event);
+  void on_log_line(const json& line);
+  void sample_stats();
+  // Terminal
+  void read_keys();
+  void on_key(const KeyPress& key);
+  void on_tree_key(const KeyPress& key);
+  void on_signal(int signo);
+  void move(long by);
+  void open_log_pane();
+  void act(const std::string& op, const std::string& path, const std::string& done_text);
+  // Output
+  void schedule_draw();
+  void draw();
+  void print_frame();
+  [[noreturn]] void quit(int code, const std::string& message = "");
+  void arm_tick();
+  void arm_stats();
+
+  TopScreen screen(std::size_t width, std::size_t height) const;
+  const TopNode* selected_node() const { return model_.find(selected_); }
+  std::vector<std::string> job_rows(std::size_t max) const;
+
+  const Context& ctx_;
+  const TopOptions& o_;
+  Connection& conn_;
+  Client& client_;
+  const bool interactive_;
+  Terminal terminal_;
+  asio::signal_set signals_;
+  asio::posix::stream_descriptor stdin_;
+  asio::steady_timer tick_;
+  asio::steady_timer stats_timer_;
+  asio::steady_timer redraw_;
+
+  std::string root_;
+  std::string version_;
+  TopModel model_;
+  bool snapshot_ = false;
+  std::vector<TopRow> rows_;
+  std::string selected_;
+  std::size_t selected_index_ = 0;
+  std::size_t first_row_ = 0;
+  std::string status_;
+  std::string confirm_cancel_;  // a path waiting for 'y'
+  bool draw_pending_ = false;
+  bool stats_supported_ = true;
+  bool stats_in_flight_ = false;
+  std::uint64_t events_at_tick_ = 0;
+  Steady::time_point tick_at_ = Steady::now();
+  double events_per_second_ = 0;
+  Steady::time_point next_frame_ = Steady::now();
+  int frames_printed_ = 0;
+  // The log pane (`l`): its path, and lines: a history request's, then the follow stream's.
+  std::string log_path_;
+  std::deque<std::string> log_lines_;
+  std::string key_bytes_;
+  std::array<char, 256> key_buffer_{};
+};
+
+int Session::run() {
+  root_ = ctx_.resolve(o_.path.empty() ? ctx_.default_scope : o_.path);
+  client_.send("version", json::object(), {}, [this](const Reply& r) {
+    if (r.status == ReplyStatus::Ok) version_ = r.result.value("version", "");
+  });
+  // The event stream is asked for before the snapshot: what the daemon sends on this
+  // connection before the `ps` reply (the replayed history, events of the moment) is in
+  // the snapshot already; everything after it is news (see docs/top.md).
+  std::int64_t events_id = 0;
+  if (!o_.once) events_id = client_.send("events", {{"path", root_}, {"follow", true}}, [this](const json& e) { on_event(e); });
+  if (const int code = load_snapshot(); code != 0) return code;
+  if (o_.once) {
+    request_tails(true);
+    sample_stats();
+    print_frame();
+    return 0;
+  }
+  start_live();
+  const Reply end = client_.wait(events_id);
+  if (end.status == ReplyStatus::DaemonError) {
+    terminal_.leave();
+    return fail_reply(end);
+  }
+  quit(end.status == ReplyStatus::Lost ? as_int(ExitCode::Unreachable) : 0, "traiod stopped: the event stream ended");
+}
+
+int Session::load_snapshot() {
+  json args = {{"path", root_}, {"brief", true}};
+  if (o_.all) args["all"] = true;
+  const Reply ps = client_.call("ps", args);
+  if (ps.status != ReplyStatus::Ok) return fail_reply(ps);
+  model_.load_snapshot(ps.result.value("node", json::object()));
+  snapshot_ = true;
+  rows_ = top_rows(model_);
+  if (!rows_.empty()) selected_ = rows_.front().node->path;
+  return 0;
+}
+
+std::vector<std::string> Session::job_rows(std::size_t max) const {
+  std::vector<std::string> paths;
+  const std::size_t first = interactive_ ? first_row_ : 0;
+  const std::size_t count = interactive_ ? body_rows(terminal_.rows()) : rows_.size();
+  for (std::size_t i = first; i < rows_.size() && i < first + count && paths.size() < max; ++i)
+    if (!rows_[i].node->scope) paths.push_back(rows_[i].node->path);
+  return paths;
+}
+
+// The last line of each job on screen (one `logs` with lines 1 each): the follow stream
+// brings only lines written from now on.
+void Session::request_tails(bool wait) {
+  std::vector<std::int64_t> ids;
+  for (const auto& path : job_rows(kTailsMax)) {
+    auto on_reply = [this](const Reply& r) {
+      if (r.status != ReplyStatus::Ok) return;
+      for (const auto& line : r.result.value("lines", json::array()))
+        if (model_.apply_log_line(line, /*only_if_empty=*/true)) schedule_draw();
+    };
+    if (wait) {
+      ids.push_back(client_.send("logs", {{"path", path}, {"lines", 1}}));
+    } else {
+      client_.send("logs", {{"path", path}, {"lines", 1}}, {}, on_reply);
+    }
+  }
+  for (const auto id : ids) {
+    const Reply r = client_.wait(id);
+    if (r.status != ReplyStatus::Ok) continue;
+    for (const auto& line : r.result.value("lines", json::array())) model_.apply_log_line(line, true);
+  }
+}
+
+void Session::start_live() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  if (interactive_) {
+    signals_.add(SIGWINCH);
+    if (!terminal_.enter()) quit(as_int(ExitCode::Usage), "top: cannot set up the terminal");
+    stdin_.assign(::dup(STDIN_FILENO));
+    read_keys();
+  }
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (!ec) on_signal(signo);
+  });
+  client_.send("logs", {{"path", root_}, {"follow", true}, {"lines", 0}},
+               [this](const json& line) { on_log_line(line); });
+  request_tails(false);
+  sample_stats();
+  arm_tick();
+  arm_stats();
+  next_frame_ = Steady::now();
+  if (interactive_) {
+    draw();
+  } else {
+    print_frame();
+  }
+}
+
+void Session::on_event(const json& event) {
+  if (!snapshot_) return;  // before the snapshot's reply: in it already
+  if (model_.apply_event(event)) schedule_draw();
+}
+
+void Session::on_log_line(const json& line) {
+  if (model_.apply_log_line(line)) schedule_draw();
+  if (log_path_.empty()) return;
+  const std::string path = line.value("path", "");
+  if (!under(path, log_path_)) return;
+  std::string text = path == log_path_ ? std::string() : "[" + path + "] ";
+  log_lines_.push_back(text + line.value("line", ""));
+  if (log_lines_.size() > kLogPaneMax) log_lines_.pop_front();
+  schedule_draw();
+}
+
+// CPU and memory of the job rows on screen. A daemon without the `stats` op (unknown_op)
+// is asked once: the columns then stay "-".
+void Session::sample_stats() {
+  if (!stats_supported_ || stats_in_flight_) return;
+  const auto paths = job_rows(kStatsMax);
+  if (paths.empty()) return;
+  json args = {{"paths", paths}};
+  if (o_.once) {
+    const Reply r = client_.call("stats", args);
+    if (r.status == ReplyStatus::Ok) model_.apply_stats(r.result, Steady::now());
+    return;
+  }
+  stats_in_flight_ = true;
+  client_.send("stats", args, {}, [this](const Reply& r) {
+    stats_in_flight_ = false;
+    if (r.status == ReplyStatus::DaemonError && r.error.code == ErrorCode::UnknownOp) stats_supported_ = false;
+    if (r.status == ReplyStatus::Ok && model_.apply_stats(r.result, Steady::now())) schedule_draw();
+  });
+}
+
+void Session::arm_tick() {
+  tick_.expires_after(kTick);
+  tick_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    const auto now = Steady::now();
+    const double seconds = std::chrono::duration<double>(now - tick_at_).count();
+    if (seconds > 0) events_per_second_ = static_cast<double>(model_.events_seen() - events_at_tick_) / seconds;
+    events_at_tick_ = model_.events_seen();
+    tick_at_ = now;
+    if (!o_.all) model_.prune_ended(WallClock::now(), kLinger);
+    if (interactive_) {
+      schedule_draw();
+    } else if (now >= next_frame_) {
+      print_frame();
+    }
+    arm_tick();
+  });
+}
+
+void Session::arm_stats() {
+  stats_timer_.expires_after(kStatsEvery);
+  stats_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    sample_stats();
+    arm_stats();
+  });
+}
+
+void Session::read_keys() {
+  stdin_.async_read_some(asio::buffer(key_buffer_), [this](boost::system::error_code ec, std::size_t n) {
+    if (ec) quit(0);  // the terminal went away
+    key_bytes_.append(key_buffer_.data(), n);
+    for (const auto& key : decode_keys(key_bytes_)) on_key(key);
+    schedule_draw();
+    read_keys();
+  });
+}
+
+void Session::on_signal(int signo) {
+  if (signo == SIGWINCH) {
+    schedule_draw();
+    signals_.async_wait([this](boost::system::error_code ec, int s) {
+      if (!ec) on_signal(s);
+    });
+    return;
+  }
+  quit(0);
+}
+
+void Session::on_key(const KeyPress& key) {
+  if (key.key == Key::Interrupt) quit(0);
+  if (!log_path_.empty()) {  // the log pane: any of q, Esc, l goes back to the tree
+    if (key.key == Key::Escape || (key.key == Key::Char && (key.ch == 'q' || key.ch == 'l'))) {
+      log_path_.clear();
+      log_lines_.clear();
+    }
+    return;
+  }
+  if (!confirm_cancel_.empty()) {
+    const std::string path = std::exchange(confirm_cancel_, std::string());
+    if (key.key == Key::Char && (key.ch == 'y' || key.ch == 'Y')) {
+      act("cancel", path, "cancel sent to " + path);
+    } else {
+      status_ = "not cancelled";
+    }
+    return;
+  }
+  on_tree_key(key);
+}
+
+void Session::on_tree_key(const KeyPress& key) {
+  const std::size_t page = body_rows(terminal_.rows());
+  status_.clear();
+  switch (key.key) {
+    case Key::Up: return move(-1);
+    case Key::Down: return move(1);
+    case Key::PageUp: return move(-static_cast<long>(page));
+    case Key::PageDown: return move(static_cast<long>(page));
+    case Key::Home: return move(-static_cast<long>(rows_.size()));
+    case Key::End: return move(static_cast<long>(rows_.size()));
+    case Key::Enter: return open_log_pane();
+    case Key::Escape:
+    case Key::Interrupt: return;
+    case Key::Char: break;
+  }
+  const TopNode* node = selected_node();
+  switch (key.ch) {
+    case 'q': quit(0);
+    case 'k': return move(-1);
+    case 'j': return move(1);
+    case 'g': return move(-static_cast<long>(rows_.size()));
+    case 'G': return move(static_cast<long>(rows_.size()));
+    case 'l': return open_log_pane();
+    case 'c':
+      if (node == nullptr) return;
+      if (!node->live()) {
+        status_ = node->path + " has ended: nothing to cancel";
+        return;
+      }
+      confirm_cancel_ = node->path;
+      status_ = "cancel " + node->path + "? y: yes, any other key: no";
+      return;
+    case 'r':
+      if (node == nullptr) return;
+      // `restart` runs an ended node again; a live one would answer name_taken.
+      if (node->live()) {
+        status_ = node->path + " is " + node->state + ": restart runs an ended node again (cancel it first)";
+        return;
+      }
+      return act("restart", node->path, "restarted " + node->path);
+    case 'p':
+      if (node == nullptr) return;
+      if (node->paused || node->state == "paused") return act("resume", node->path, "resumed " + node->path);
+      return act("pause", node->path, "paused " + node->path);
+    default: return;
+  }
+}
+
+void Session::move(long by) {
+  if (rows_.empty()) return;
+  const long last = static_cast<long>(rows_.size()) - 1;
+  const long to = std::clamp(static_cast<long>(selected_index_) + by, 0L, last);
+  selected_index_ = static_cast<std::size_t>(to);
+  selected_ = rows_[selected_index_].node->path;
+}
+
+void Session::open_log_pane() {
+  const TopNode* node = selected_node();
+  if (node == nullptr) return;
+  log_path_ = node->path;
+  log_lines_.clear();
+  const std::string asked = log_path_;
+  // History first; lines the follow stream brings meanwhile come after it.
+  client_.send("logs", {{"path", asked}, {"lines", terminal_.rows()}}, {}, [this, asked](const Reply& r) {
+    if (log_path_ != asked) return;
+    if (r.status != ReplyStatus::Ok) {
+      log_lines_.push_front("(" + r.error.message + ")");
+      return schedule_draw();
+    }
+    std::deque<std::string> history;
+    for (const auto& line : r.result.value("lines", json::array())) {
+      const std::string path = line.value("path", asked);
+      history.push_back((path == asked ? std::string() : "[" + path + "] ") + line.value("line", ""));
+    }
+    log_lines_.insert(log_lines_.begin(), history.begin(), history.end());
+    schedule_draw();
+  });
+}
+
+void Session::act(const std::string& op, const std::string& path, const std::string& done_text) {
+  status_ = op + " " + path + " ...";
+  client_.send(op, {{"path", path}}, {}, [this, op, done_text](const Reply& r) {
+    if (r.status == ReplyStatus::Ok) {
+      status_ = done_text;
+    } else if (r.status == ReplyStatus::DaemonError) {
+      status_ = op + ": " + r.error.message;
+    } else {
+      status_ = op + ": lost connection to traiod";
+    }
+    schedule_draw();
+  });
+}
+
+void Session::schedule_draw() {
+  if (!interactive_ || draw_pending_) return;
+  draw_pending_ = true;
+  redraw_.expires_after(kRedrawDelay);
+  redraw_.async_wait([this](boost::system::error_code ec) {
+    draw_pending_ = false;
+    if (!ec) draw();
+  });
+}
+
+TopScreen Session::screen(std::size_t width, std::size_t height) const {
+  TopScreen s;
+  s.width = width;
+  s.height = height;
+  s.daemon_version = version_;
+  s.now = WallClock::now();
+  s.events_per_second = o_.once ? -1 : events_per_second_;
+  return s;
+}
+
+void Session::draw() {
+  rows_ = top_rows(model_);
+  TopScreen s = screen(terminal_.columns(), terminal_.rows());
+  s.colour = stdout_colour();
+  if (!log_path_.empty()) return terminal_.draw(render_log_pane(log_path_, log_lines_, s));
+  // The selection follows its node; when the node went, the row at its place.
+  const auto it = std::find_if(rows_.begin(), rows_.end(), [&](const TopRow& r) { return r.node->path == selected_; });
+  if (it != rows_.end()) {
+    selected_index_ = static_cast<std::size_t>(it - rows_.begin());
+  } else if (!rows_.empty()) {
+    selected_index_ = std::min(selected_index_, rows_.size() - 1);
+    selected_ = rows_[selected_index_].node->path;
+  }
+  first_row_ = scroll_for(selected_index_, first_row_, body_rows(s.height), rows_.size());
+  s.interactive = true;
+  s.selected = selected_;
+  s.first_row = first_row_;
+  s.status = status_;
+  terminal_.draw(render_top(model_, rows_, s));
+}
+
+void Session::print_frame() {
+  rows_ = top_rows(model_);
+  TopScreen s = screen(plain_width(), 0);
+  s.colour = stdout_colour();
+  std::string out;
+  for (const auto& line : render_top(model_, rows_, s)) out += line + '\n';
+  if (!o_.once) out += '\n';  // frames apart
+  std::cout << out << std::flush;
+  if (o_.once) return;
+  ++frames_printed_;
+  next_frame_ = Steady::now() + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(o_.interval));
+  if (o_.frames > 0 && frames_printed_ >= o_.frames) quit(0);
+}
+
+// Out of the middle of the loop: the terminal put back, then exit (nothing else to undo;
+// the daemon forgets this connection's follow streams when it closes).
+void Session::quit(int code, const std::string& message) {
+  terminal_.leave();
+  std::cout << std::flush;
+  if (!message.empty()) fail_text(code == 0 ? ExitCode::Success : static_cast<ExitCode>(code), message);
+  std::exit(code);
+}
+
+}  // namespace
+
+int run_top_session(const Context& ctx, const TopOptions& options, bool interactive) {
+  auto conn = ctx.connect();
+  if (!conn) return as_int(ExitCode::Unreachable);
+  Session session(ctx, options, *conn, interactive);
+  return session.run();
+}
+
+}  // namespace traio::cli

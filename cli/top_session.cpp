@@ -1,5 +1,6 @@
 #include "cli/top_session.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -209,7 +210,13 @@ void Session::start_live() {
   if (interactive_) {
     signals_.add(SIGWINCH);
     if (!terminal_.enter()) quit(as_int(ExitCode::Usage), "top: cannot set up the terminal");
-    stdin_.assign(::dup(STDIN_FILENO));
+    // Keys are read from a descriptor of our own: asio makes it non-blocking, and stdin
+    // shares its open file (O_NONBLOCK included) with stdout and with the shell that
+    // started us, which would lose its output to EAGAIN after we exit.
+    int keys = ::open("/dev/tty", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (keys < 0) keys = ::open(::ttyname(STDIN_FILENO), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (keys < 0) quit(as_int(ExitCode::Usage), "top: cannot open the terminal for reading keys");
+    stdin_.assign(keys);
     read_keys();
   }
   signals_.async_wait([this](boost::system::error_code ec, int signo) {
@@ -471,7 +478,8 @@ void Session::draw() {
 
 void Session::print_frame() {
   rows_ = top_rows(model_);
-  TopScreen s = screen(plain_width(), 0);
+  // --once on a terminal: its width; a pipe or a file: $COLUMNS or 160.
+  TopScreen s = screen(::isatty(STDOUT_FILENO) == 1 ? terminal_.columns() : plain_width(), 0);
   s.colour = stdout_colour();
   std::string out;
   for (const auto& line : render_top(model_, rows_, s)) out += line + '\n';

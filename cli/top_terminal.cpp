@@ -1,8 +1,10 @@
 #include "cli/top_terminal.hpp"
 
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <string_view>
 
@@ -16,11 +18,19 @@ constexpr std::string_view kLeave = "\033[0m\033[?25h\033[?1049l";      // curso
 // The terminal to restore at exit (std::exit from a key or a signal handler's path).
 Terminal* g_active = nullptr;
 
+// All of it, or a frame cut in the middle of an escape sequence garbles what follows.
+// stdout may be non-blocking (someone else's O_NONBLOCK on the terminal): wait for room.
 void write_all(std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
-    if (n <= 0) return;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd out{STDOUT_FILENO, POLLOUT, 0};
+      ::poll(&out, 1, 1000);
+    } else {
+      return;
+    }
   }
 }
 

@@ -2,7 +2,9 @@
 // pane captured) against a real traiod, and its plain output when stdout is a pipe.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -37,7 +39,8 @@ bool have_tmux() {
 // processes that carry its socket path).
 class Tmux {
  public:
-  Tmux(const Daemon& d, const std::vector<std::string>& command) : env_(d.ctl_env({{"NO_COLOR", "1"}})) {
+  Tmux(const Daemon& d, const std::vector<std::string>& command, bool colour = false)
+      : env_(d.ctl_env({{"NO_COLOR", colour ? "" : "1"}})) {  // empty: as unset (no-color.org)
     static std::atomic<int> counter{0};
     name_ = "traio-top-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     std::vector<std::string> args = {"new-session", "-d", "-s", "top", "-x", "120", "-y", "30"};
@@ -63,6 +66,8 @@ class Tmux {
     run(args);
   }
   std::string capture() const { return run({"capture-pane", "-p", "-t", "top:"}).out; }
+  // With the escapes of colours and attributes (-e).
+  std::string capture_escapes() const { return run({"capture-pane", "-p", "-e", "-t", "top:"}).out; }
   std::string format(const std::string& f) const { return run({"display-message", "-p", "-t", "top:", f}).line(); }
   // Polls the pane until `pred` holds; returns the last capture either way.
   std::string wait_for(const std::function<bool(const std::string&)>& pred, Millis limit = 10s) const {
@@ -87,6 +92,14 @@ std::string row_of(const std::string& screen, const std::string& name) {
   for (std::string line; std::getline(lines, line);)
     if (line.find("─ " + name + " ") != std::string::npos) return line;
   return "";
+}
+
+// The shell's line after top ("top-exited-N"), not the command line that asked for it.
+bool exited(const std::string& screen) {
+  const std::string mark = "\ntop-exited-";
+  for (auto at = screen.find(mark); at != std::string::npos; at = screen.find(mark, at + 1))
+    if (at + mark.size() < screen.size() && std::isdigit(static_cast<unsigned char>(screen[at + mark.size()]))) return true;
+  return false;
 }
 
 auto row_says(const std::string& name, const std::string& word) {
@@ -218,7 +231,7 @@ TEST_CASE("top: q exits 0 and gives the terminal back as it was") {
   tmux.wait_for(row_says("batch", "running"));
   CHECK(tmux.format("#{alternate_on}") == "1");
   tmux.keys({"q"});
-  const std::string screen = tmux.wait_for([](const std::string& s) { return s.find("top-exited-") != std::string::npos; });
+  const std::string screen = tmux.wait_for([](const std::string& s) { return exited(s); });
   CHECK_MESSAGE(screen.find("top-exited-0") != std::string::npos, screen);
   CHECK(tmux.format("#{alternate_on}") == "0");
   CHECK(tmux.format("#{cursor_flag}") == "1");
@@ -237,10 +250,56 @@ TEST_CASE("top: Ctrl-C also quits and restores the terminal") {
   tmux.keys({top_command(d) + " top; echo top-exited-$?", "Enter"});
   tmux.wait_for(row_says("batch", "running"));
   tmux.keys({"C-c"});
-  const std::string screen = tmux.wait_for([](const std::string& s) { return s.find("top-exited-") != std::string::npos; });
+  const std::string screen = tmux.wait_for([](const std::string& s) { return exited(s); });
   CHECK_MESSAGE(screen.find("top-exited-0") != std::string::npos, screen);
   CHECK(tmux.format("#{alternate_on}") == "0");
   d.ok({"cancel", "/t"});
+}
+
+TEST_CASE("top: a resized terminal gets a frame of its new width") {
+  SKIP_WITHOUT_TMUX();
+  Daemon d;
+  make_tree(d, d.dir() / "release");
+  Tmux tmux(d, {top_command(d), "top"});
+  std::string screen = tmux.wait_for(row_says("server", "serving"));
+  std::size_t widest = 0;
+  for (std::istringstream lines(screen); std::getline(lines, screen);) widest = std::max(widest, screen.size());
+  CHECK(widest > 70);
+  tmux.run({"resize-window", "-t", "top:", "-x", "60", "-y", "20"});
+  screen = tmux.wait_for([](const std::string& s) { return s.find("q quit") == std::string::npos && s.find("traio top") != std::string::npos; });
+  // The key help no longer fits: it is cut with an ellipsis at 60 columns.
+  CHECK_MESSAGE(screen.find("…") != std::string::npos, screen);
+  CHECK(row_of(screen, "server").find("running") != std::string::npos);
+  d.ok({"cancel", "/t"});
+}
+
+TEST_CASE("top: colours on a terminal, none with NO_COLOR") {
+  SKIP_WITHOUT_TMUX();
+  Daemon d;
+  make_tree(d, d.dir() / "release");
+  {
+    Tmux coloured(d, {top_command(d), "top"}, /*colour=*/true);
+    coloured.wait_for(row_says("server", "running"));
+    const std::string screen = coloured.capture_escapes();
+    CHECK_MESSAGE(screen.find("\033[36mrunning") != std::string::npos, screen);
+  }
+  Tmux plain(d, {top_command(d), "top"});
+  plain.wait_for(row_says("server", "running"));
+  CHECK(plain.capture_escapes().find("\033[36m") == std::string::npos);
+  d.ok({"cancel", "/t"});
+}
+
+TEST_CASE("top: the daemon stopping ends top and gives the terminal back") {
+  SKIP_WITHOUT_TMUX();
+  Daemon d;
+  make_tree(d, d.dir() / "release");
+  Tmux tmux(d, {"sh"});
+  tmux.keys({top_command(d) + " top; echo top-exited-$?", "Enter"});
+  tmux.wait_for(row_says("batch", "running"));
+  d.ok({"shutdown"});
+  const std::string screen = tmux.wait_for([](const std::string& s) { return exited(s); });
+  CHECK_MESSAGE(screen.find("traiod stopped") != std::string::npos, screen);
+  CHECK(tmux.format("#{alternate_on}") == "0");
 }
 
 TEST_CASE("top: stdout not a terminal -- the tree once as plain text, no escapes, exit 0") {

@@ -6,24 +6,14 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
-#include <deque>
 #include <iostream>
-#include <vector>
-
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "cli/output.hpp"
-#include "cli/top_model.hpp"
-#include "cli/top_terminal.hpp"
-#include "cli/top_view.hpp"
+#include "cli/top_session_impl.hpp"
 
 namespace traio::cli {
 
-namespace asio = boost::asio;
-using nlohmann::json;
-using Steady = std::chrono::steady_clock;
+namespace top_detail {
 
 namespace {
 
@@ -51,87 +41,8 @@ std::size_t plain_width() {
   return kPlainWidth;
 }
 
-class Session {
- public:
-  Session(const Context& ctx, const TopOptions& o, Connection& conn, bool interactive)
-      : ctx_(ctx),
-        o_(o),
-        conn_(conn),
-        client_(conn.client),
-        interactive_(interactive),
-        signals_(conn.io),
-        stdin_(conn.io),
-        tick_(conn.io),
-        stats_timer_(conn.io),
-        redraw_(conn.io) {}
 
-  int run();
-
- private:
-  // Start-up
-  int load_snapshot();
-  void request_tails(bool wait);
-  void start_live();
-  // Streams and replies
-  void on_event(const json& event);
-  void on_log_line(const json& line);
-  void sample_stats();
-  // Terminal
-  void read_keys();
-  void on_key(const KeyPress& key);
-  void on_tree_key(const KeyPress& key);
-  void on_signal(int signo);
-  void move(long by);
-  void open_log_pane();
-  void act(const std::string& op, const std::string& path, const std::string& done_text);
-  // Output
-  void schedule_draw();
-  void draw();
-  void print_frame();
-  [[noreturn]] void quit(int code, const std::string& message = "");
-  void arm_tick();
-  void arm_stats();
-
-  TopScreen screen(std::size_t width, std::size_t height) const;
-  const TopNode* selected_node() const { return model_.find(selected_); }
-  std::vector<std::string> job_rows(std::size_t max) const;
-
-  const Context& ctx_;
-  const TopOptions& o_;
-  Connection& conn_;
-  Client& client_;
-  const bool interactive_;
-  Terminal terminal_;
-  asio::signal_set signals_;
-  asio::posix::stream_descriptor stdin_;
-  asio::steady_timer tick_;
-  asio::steady_timer stats_timer_;
-  asio::steady_timer redraw_;
-
-  std::string root_;
-  std::string version_;
-  TopModel model_;
-  bool snapshot_ = false;
-  std::vector<TopRow> rows_;
-  std::string selected_;
-  std::size_t selected_index_ = 0;
-  std::size_t first_row_ = 0;
-  std::string status_;
-  std::string confirm_cancel_;  // a path waiting for 'y'
-  bool draw_pending_ = false;
-  bool stats_supported_ = true;
-  bool stats_in_flight_ = false;
-  std::uint64_t events_at_tick_ = 0;
-  Steady::time_point tick_at_ = Steady::now();
-  double events_per_second_ = 0;
-  Steady::time_point next_frame_ = Steady::now();
-  int frames_printed_ = 0;
-  // The log pane (`l`): its path, and lines: a history request's, then the follow stream's.
-  std::string log_path_;
-  std::deque<std::string> log_lines_;
-  std::string key_bytes_;
-  std::array<char, 256> key_buffer_{};
-};
+}  // namespace
 
 int Session::run() {
   root_ = ctx_.resolve(o_.path.empty() ? ctx_.default_scope : o_.path);
@@ -321,120 +232,6 @@ void Session::on_signal(int signo) {
   quit(0);
 }
 
-void Session::on_key(const KeyPress& key) {
-  if (key.key == Key::Interrupt) quit(0);
-  if (!log_path_.empty()) {  // the log pane: any of q, Esc, l goes back to the tree
-    if (key.key == Key::Escape || (key.key == Key::Char && (key.ch == 'q' || key.ch == 'l'))) {
-      log_path_.clear();
-      log_lines_.clear();
-    }
-    return;
-  }
-  if (!confirm_cancel_.empty()) {
-    const std::string path = std::exchange(confirm_cancel_, std::string());
-    if (key.key == Key::Char && (key.ch == 'y' || key.ch == 'Y')) {
-      act("cancel", path, "cancel sent to " + path);
-    } else {
-      status_ = "not cancelled";
-    }
-    return;
-  }
-  on_tree_key(key);
-}
-
-void Session::on_tree_key(const KeyPress& key) {
-  const std::size_t page = body_rows(terminal_.rows());
-  status_.clear();
-  switch (key.key) {
-    case Key::Up: return move(-1);
-    case Key::Down: return move(1);
-    case Key::PageUp: return move(-static_cast<long>(page));
-    case Key::PageDown: return move(static_cast<long>(page));
-    case Key::Home: return move(-static_cast<long>(rows_.size()));
-    case Key::End: return move(static_cast<long>(rows_.size()));
-    case Key::Enter: return open_log_pane();
-    case Key::Escape:
-    case Key::Interrupt: return;
-    case Key::Char: break;
-  }
-  const TopNode* node = selected_node();
-  switch (key.ch) {
-    case 'q': quit(0);
-    case 'k': return move(-1);
-    case 'j': return move(1);
-    case 'g': return move(-static_cast<long>(rows_.size()));
-    case 'G': return move(static_cast<long>(rows_.size()));
-    case 'l': return open_log_pane();
-    case 'c':
-      if (node == nullptr) return;
-      if (!node->live()) {
-        status_ = node->path + " has ended: nothing to cancel";
-        return;
-      }
-      confirm_cancel_ = node->path;
-      status_ = "cancel " + node->path + "? y: yes, any other key: no";
-      return;
-    case 'r':
-      if (node == nullptr) return;
-      // `restart` runs an ended node again; a live one would answer name_taken.
-      if (node->live()) {
-        status_ = node->path + " is " + node->state + ": restart runs an ended node again (cancel it first)";
-        return;
-      }
-      return act("restart", node->path, "restarted " + node->path);
-    case 'p':
-      if (node == nullptr) return;
-      if (node->paused || node->state == "paused") return act("resume", node->path, "resumed " + node->path);
-      return act("pause", node->path, "paused " + node->path);
-    default: return;
-  }
-}
-
-void Session::move(long by) {
-  if (rows_.empty()) return;
-  const long last = static_cast<long>(rows_.size()) - 1;
-  const long to = std::clamp(static_cast<long>(selected_index_) + by, 0L, last);
-  selected_index_ = static_cast<std::size_t>(to);
-  selected_ = rows_[selected_index_].node->path;
-}
-
-void Session::open_log_pane() {
-  const TopNode* node = selected_node();
-  if (node == nullptr) return;
-  log_path_ = node->path;
-  log_lines_.clear();
-  const std::string asked = log_path_;
-  // History first; lines the follow stream brings meanwhile come after it.
-  client_.send("logs", {{"path", asked}, {"lines", terminal_.rows()}}, {}, [this, asked](const Reply& r) {
-    if (log_path_ != asked) return;
-    if (r.status != ReplyStatus::Ok) {
-      log_lines_.push_front("(" + r.error.message + ")");
-      return schedule_draw();
-    }
-    std::deque<std::string> history;
-    for (const auto& line : r.result.value("lines", json::array())) {
-      const std::string path = line.value("path", asked);
-      history.push_back((path == asked ? std::string() : "[" + path + "] ") + line.value("line", ""));
-    }
-    log_lines_.insert(log_lines_.begin(), history.begin(), history.end());
-    schedule_draw();
-  });
-}
-
-void Session::act(const std::string& op, const std::string& path, const std::string& done_text) {
-  status_ = op + " " + path + " ...";
-  client_.send(op, {{"path", path}}, {}, [this, op, done_text](const Reply& r) {
-    if (r.status == ReplyStatus::Ok) {
-      status_ = done_text;
-    } else if (r.status == ReplyStatus::DaemonError) {
-      status_ = op + ": " + r.error.message;
-    } else {
-      status_ = op + ": lost connection to traiod";
-    }
-    schedule_draw();
-  });
-}
-
 void Session::schedule_draw() {
   if (!interactive_ || draw_pending_) return;
   draw_pending_ = true;
@@ -500,12 +297,13 @@ void Session::quit(int code, const std::string& message) {
   std::exit(code);
 }
 
-}  // namespace
+
+}  // namespace top_detail
 
 int run_top_session(const Context& ctx, const TopOptions& options, bool interactive) {
   auto conn = ctx.connect();
   if (!conn) return as_int(ExitCode::Unreachable);
-  Session session(ctx, options, *conn, interactive);
+  top_detail::Session session(ctx, options, *conn, interactive);
   return session.run();
 }
 

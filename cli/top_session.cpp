@@ -82,12 +82,12 @@ int Session::load_snapshot() {
   return 0;
 }
 
-std::vector<std::string> Session::job_rows(std::size_t max) const {
+std::vector<std::string> Session::job_rows(std::size_t max, bool live_only) const {
   std::vector<std::string> paths;
   const std::size_t first = interactive_ ? first_row_ : 0;
   const std::size_t count = interactive_ ? body_rows(terminal_.rows()) : rows_.size();
   for (std::size_t i = first; i < rows_.size() && i < first + count && paths.size() < max; ++i)
-    if (!rows_[i].node->scope) paths.push_back(rows_[i].node->path);
+    if (!rows_[i].node->scope && (!live_only || rows_[i].node->live())) paths.push_back(rows_[i].node->path);
   return paths;
 }
 
@@ -167,7 +167,7 @@ void Session::on_log_line(const json& line) {
 // is asked once: the columns then stay "-".
 void Session::sample_stats() {
   if (!stats_supported_ || stats_in_flight_) return;
-  const auto paths = job_rows(kStatsMax);
+  const auto paths = job_rows(kStatsMax, /*live_only=*/true);  // an ended job has no usage to sample
   if (paths.empty()) return;
   json args = {{"paths", paths}};
   if (o_.once) {

@@ -68,7 +68,8 @@ class Session {
 
   TopScreen screen(std::size_t width, std::size_t height) const;
   const TopNode* selected_node() const { return model_.find(selected_); }
-  std::vector<std::string> job_rows(std::size_t max) const;
+  // The job rows on screen (every row when not interactive), at most `max`.
+  std::vector<std::string> job_rows(std::size_t max, bool live_only = false) const;
 
   const Context& ctx_;
   const TopOptions& o_;

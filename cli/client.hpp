@@ -56,6 +56,10 @@ class Client {
   std::int64_t send(const std::string& op, const nlohmann::json& args, EventFn on_event = {},
                     ReplyFn on_reply = {}, ResultForm form = ResultForm::Parsed);
 
+  // Runs the loop until the reply of a request sent without `on_reply` (a follow stream
+  // that other requests' handlers run beside: `top`).
+  Reply wait(std::int64_t id) { return wait_for(id); }
+
   bool connected() const { return !lost_; }
 
  private:

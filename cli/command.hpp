@@ -36,6 +36,7 @@ void add_bridge_command(CLI::App& app, Commands& commands);    // bridge (SPEC ย
 void add_rerun_commands(CLI::App& app, Commands& commands);    // restart, retry
 void add_metrics_command(CLI::App& app, Commands& commands);   // metrics
 void add_pause_commands(CLI::App& app, Commands& commands);    // pause, resume
+void add_top_command(CLI::App& app, Commands& commands);       // top
 void add_later_commands(CLI::App& app, Commands& commands);    // ยง6 verbs not supported yet
 
 // `--exit-code child` as CLI11 sees it: the option's value, "" when absent.

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   add_rerun_commands(app, commands);
   add_metrics_command(app, commands);
   add_pause_commands(app, commands);
+  add_top_command(app, commands);
   add_later_commands(app, commands);
 
   const std::vector<std::string> head = split_trailing(argc, argv, ctx);

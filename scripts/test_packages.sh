@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages only the tests need (the main build's are in setup.sh):
 # openssh-server and openssh-client for the remote-control tests (a private sshd on
-# 127.0.0.1, tests/integration/remote_test.cpp). Installing openssh-server starts and
+# 127.0.0.1, tests/integration/remote_test.cpp); tmux for `traioctl top` on a real terminal
+# (tests/integration/top_test.cpp). Installing openssh-server starts and
 # enables the system sshd unless a policy-rc.d forbids it: one that refuses every start is
 # in place during the install (as bench/install_peers.sh does), and a service started anyway
 # is stopped, so no CI machine is left with a listening sshd.
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(openssh-server openssh-client)
+packages=(openssh-server openssh-client tmux)
 
 policy=/usr/sbin/policy-rc.d
 own_policy=0

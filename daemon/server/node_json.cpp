@@ -168,6 +168,7 @@ json brief_node_json(const Node& node) {
   if (node.started_at) j["started_at"] = format_rfc3339(*node.started_at);
   if (node.ended_at) j["ended_at"] = format_rfc3339(*node.ended_at);
   if (node.restart.restarts != 0) j["restarts"] = node.restart.restarts;
+  if (node.ready) j["ready"] = true;  // top's ready mark
   if (node.generation > 1) j["generation"] = node.generation;
   j["owner_uid"] = node.owner_uid;  // ps draws an OWNER column when owners differ
   if (node.restart.next_attempt_wall) j["next_attempt"] = format_rfc3339(*node.restart.next_attempt_wall);

@@ -331,6 +331,10 @@ void brief(JsonText& w, const ScopeTree& tree, const Node& node, const Walk& wal
     w.key("queued_children");
     w.integer(static_cast<std::int64_t>(queued_children(node)));
   }
+  if (node.ready) {  // top's ready mark
+    w.key("ready");
+    w.boolean(true);
+  }
   if (node.restart.restarts != 0) {
     w.key("restarts");
     w.integer(node.restart.restarts);

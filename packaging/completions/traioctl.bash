@@ -38,7 +38,7 @@ _traioctl() {
 
     local commands="spawn fork run finalize cancel timeout limit scale wait signal ps inspect logs events
                     ping version shutdown bridge
-                    restart retry metrics pause resume"
+                    restart retry metrics pause resume top"
     local global_opts="--socket --host --remote-socket --remote-traioctl --json --help"
 
     # The verb, the --socket in use, and whether spawn's ARGV ("--") has begun.
@@ -112,6 +112,7 @@ _traioctl() {
         inspect) args=node ;;
         logs) opts="--follow -f --lines -n --stream --timestamps"; args=node ;;
         events) opts="--follow -f"; args=node ;;
+        top) opts="--all -a --once --frames -n --interval -d"; args=node ;;
         ping | version | shutdown) ;;
         bridge) ;;
         metrics) ;;

@@ -13,22 +13,12 @@
 #include <thread>
 #include <utility>
 
+#include "daemon/os/cgroup_limits.hpp"
 #include "daemon/os/unique_fd.hpp"
 
 namespace traio::os {
 
 namespace {
-
-Result<void> write_text(int dir, const char* file, std::string_view text) noexcept {
-  UniqueFd fd(::openat(dir, file, O_WRONLY | O_CLOEXEC));
-  if (!fd) return last_errno();
-  ssize_t n;
-  do {
-    n = ::write(fd.get(), text.data(), text.size());
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return last_errno();
-  return {};
-}
 
 Result<std::string> read_text(const std::string& file) {
   std::ifstream in(file);
@@ -71,7 +61,7 @@ Result<std::string> own_cgroup_dir() {
 
 Result<void> move_to_cgroup(const std::string& dir, pid_t pid) noexcept {
   try {
-    return write_text(AT_FDCWD, (dir + "/cgroup.procs").c_str(), std::to_string(pid));
+    return write_cgroup_file(AT_FDCWD, (dir + "/cgroup.procs").c_str(), std::to_string(pid));
   } catch (const std::bad_alloc&) {
     return errno_code(ENOMEM);
   }
@@ -154,7 +144,7 @@ Result<void> CgroupDir::write_file(const char* file, std::string_view text) cons
   const char* relative;
   char buffer[256];
   if (!locate(file, dirfd, relative, buffer)) return errno_code(ENAMETOOLONG);
-  return write_text(dirfd, relative, text);
+  return write_cgroup_file(dirfd, relative, text);
 }
 
 bool CgroupDir::read_file(const char* file, std::string& out) const noexcept {

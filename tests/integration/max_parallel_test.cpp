@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include <fstream>
+
 #include <doctest/doctest.h>
 
 #include "tests/integration/harness.hpp"
@@ -208,10 +210,15 @@ TEST_CASE("max_parallel: cancelling a scope ends its queued children cancelled -
 TEST_CASE("max_parallel: cancelling one queued job ends it at once, the others go on") {
   Daemon d;
   const std::string s = d.ok({"fork", "--name", "s", "--max-parallel", "1"});
-  d.ok({"spawn", "--scope", s, "--name", "first", "--", "sleep", "0.5"});
+  // `first` holds the only slot until the cancel is done: on a loaded machine a fixed sleep
+  // could end first and let `dropped` start.
+  const auto go = d.dir() / "go";
+  d.ok({"spawn", "--scope", s, "--name", "first", "--", "sh", "-c",
+        "while [ ! -e '" + go.string() + "' ]; do sleep 0.05; done"});
   d.ok({"spawn", "--scope", s, "--name", "dropped", "--", "sleep", "37.01"});
   d.ok({"spawn", "--scope", s, "--name", "kept", "--", "sleep", "0.1"});
   d.ok({"cancel", s + "/dropped"});
+  std::ofstream{go};
   const json dropped = d.inspect(s + "/dropped");
   CHECK(dropped["state"] == "done");
   CHECK(dropped["outcome"] == "cancelled");
